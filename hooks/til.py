@@ -1,0 +1,184 @@
+"""MkDocs hooks of the TIL site: the GitBook mirror, build-time snippets, notebooks.
+
+The machinery lives in the installed package ``tilsite`` (``pip install -e .``);
+this file only connects it to MkDocs' events.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+from tilsite import execute as ex
+from tilsite import notebooks
+from tilsite.summary import SummaryError, parse_summary, placeholder_markdown
+
+log = logging.getLogger("mkdocs.hooks.til")
+
+_state: dict = {}
+
+
+def _cache_root(config) -> Path:
+    return Path(config.config_file_path).resolve().parent / ".cache"
+
+
+def on_config(config):
+    cache = _cache_root(config)
+    _state["figures"] = ex.FigureCache(cache / "til-figures")
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is not None:
+        # mkdocs-jupyter resolves its cache_dir against the working directory
+        jupyter.config["cache_dir"] = str(cache / "mkdocs-jupyter")
+        if ex.no_exec():
+            jupyter.config["execute"] = False
+        notebooks.install(cache / "til-notebooks")
+    return config
+
+
+def on_pre_build(config):
+    ex.purge_snippets()  # `mkdocs serve` must import edited snippets afresh
+    _state["figures"].drawn.clear()
+
+
+def _front_matter_error(path: Path, text: str) -> str | None:
+    if not text.startswith("---"):
+        return None
+    m = re.match(r"^---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*\n", text, re.S)
+    if not m:
+        return f"docs/{path}:1: front matter opened with '---' is never closed"
+    try:
+        data = yaml.safe_load(m.group(1) or "")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # +1 for '---', +1 for 1-based
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return f"docs/{path}:{line}: front matter is not valid YAML: {problem}"
+    if data is not None and not isinstance(data, dict):
+        return f"docs/{path}:2: front matter must be a YAML mapping, got {type(data).__name__}"
+    return None
+
+
+def on_files(files, config):
+    docs = Path(config.docs_dir)
+    summary_file = docs / "SUMMARY.md"
+    try:
+        entries = parse_summary(summary_file.read_text("utf-8"))
+    except FileNotFoundError:
+        raise PluginError("docs/SUMMARY.md is missing: it is the site's navigation") from None
+    except SummaryError as exc:
+        raise PluginError(str(exc)) from None
+    _state["entries"] = {e.path: e for e in entries}
+
+    errors = []
+    written = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri.endswith(".md")
+                     and f.src_uri != "SUMMARY.md" and f.abs_src_path)
+    for src in written:
+        if src not in _state["entries"]:
+            errors.append(f"docs/{src}:1: this note is not in docs/SUMMARY.md; add a line "
+                          f"'* [제목]({src})' under its parent")
+        err = _front_matter_error(Path(src), (docs / src).read_text("utf-8"))
+        if err:
+            errors.append(err)
+    if errors:
+        raise PluginError("\n".join(errors))
+
+    written_set = set(written)
+    _state["placeholders"] = set()
+    for entry in entries:
+        if entry.path not in written_set and files.get_file_from_path(entry.path) is None:
+            files.append(File.generated(config, entry.path, content=placeholder_markdown(entry)))
+            _state["placeholders"].add(entry.path)
+
+    _register_figures(files, config, written)
+    return files
+
+
+def _register_figures(files, config, written):
+    """Draw (or take from the cache) every figure a written page asks for."""
+    docs = Path(config.docs_dir)
+    specs: dict[str, tuple[ex.FigureSpec, str]] = {}
+    errors = []
+    for src in written:
+        text = (docs / src).read_text("utf-8")
+        for m in ex.DIRECTIVE.finditer(text):
+            if m["kind"] != "figure":
+                continue
+            where = f"docs/{src}:{ex.line_of(text, m.start())}"
+            try:
+                spec = ex.parse_figure(m["expr"], m["module"])
+                other = specs.get(spec.name)
+                if other and other[0] != spec:
+                    raise ex.ExecError(f"figure name '{spec.name}' is already used by "
+                                       f"{other[0].qualname}.{other[0].func} ({other[1]})")
+                if other:
+                    continue
+                specs[spec.name] = (spec, where)
+                for variant in ex.THEMES:
+                    data = _state["figures"].get(spec, variant)
+                    files.append(File.generated(config, spec.path(variant), content=data))
+            except ex.ExecError as exc:
+                errors.append(f"{where}: {exc}")
+    if errors:
+        raise PluginError("\n".join(errors))
+    if _state["figures"].drawn:
+        log.info("drew %d figure file(s): %s", len(_state["figures"].drawn), ", ".join(_state["figures"].drawn))
+
+
+def _figure_markdown(spec: ex.FigureSpec, page_src: str) -> str:
+    here = posixpath.dirname(page_src) or "."
+    cap = ex.caption(spec)
+    alt = cap.replace("[", "(").replace("]", ")")
+    imgs = "\n".join(
+        f"![{alt}]({posixpath.relpath(spec.path(v), here)}#only-{v}){{ loading=lazy }}" for v in ex.THEMES
+    )
+    return (f'<figure class="til-figure" id="fig-{spec.name}" markdown="span">\n{imgs}\n'
+            f"<figcaption>{cap}</figcaption>\n</figure>")
+
+
+def on_page_markdown(markdown, page, config, files):
+    if not ex.DIRECTIVE.search(markdown):
+        return markdown
+    src = page.file.src_uri
+    raw = page.file.content_string if page.file.abs_src_path else markdown
+
+    def expand(m):
+        try:
+            if m["kind"] == "figure":
+                return _figure_markdown(ex.parse_figure(m["expr"], m["module"]), src)
+            return ex.evaluate(m["module"], m["expr"])
+        except ex.ExecError as exc:
+            pos = raw.find(m.group(0))
+            raise PluginError(f"docs/{src}:{ex.line_of(raw, max(pos, 0))}: {exc}") from None
+
+    return ex.DIRECTIVE.sub(expand, markdown)
+
+
+_NB_MATHJAX = re.compile(r"<script[^>]*>\s*(?:(?!</script>).)*MathJax(?:(?!</script>).)*</script>\s*"
+                         r"|<script[^>]*src=\"[^\"]*mathjax[^\"]*\"[^>]*>\s*</script>\s*", re.S | re.I)
+
+
+def on_page_content(html, page, config, files):
+    if getattr(page, "nb_url", None):
+        # nbconvert's template loads MathJax 2 from a CDN; the site typesets with its own KaTeX
+        return _NB_MATHJAX.sub("", html)
+    return html
+
+
+def on_post_page(output, page, config):
+    if getattr(page, "nb_url", None) and not ex.no_exec():
+        src = page.file.abs_src_path
+        try:
+            executed = notebooks.execute_notebook(src)
+        except ex.ExecError as exc:
+            raise PluginError(str(exc)) from None
+        dest = Path(page.file.abs_dest_path).parent / (Path(src).stem + ".ipynb")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(executed, dest)
+    return output

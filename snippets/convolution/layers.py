@@ -1,0 +1,185 @@
+"""Deep-learning convolution layers (cross-correlation) in numpy only.
+
+Same layout and semantics as torch.nn.functional.conv1d / conv2d with
+groups=1 and zero padding:
+
+    x (N, C_in, L)     w (C_out, C_in, K)         -> (N, C_out, O)
+    x (N, C_in, H, W)  w (C_out, C_in, K_H, K_W)  -> (N, C_out, O_H, O_W)
+
+with O = floor((L + 2 * padding - dilation * (K - 1) - 1) / stride) + 1 per
+spatial axis; stride, padding (per side) and dilation are an int or a tuple.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["conv1d", "conv2d", "conv2d_naive", "im2col"]
+
+
+def _ntuple(name: str, value, n: int) -> tuple[int, ...]:
+    """An int or a length-n sequence of ints -> tuple of n ints."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
+        return tuple(operator.index(v) for v in value)
+    return (operator.index(value),) * n
+
+
+def _hyper(stride, padding, dilation, n: int):
+    """Validated (stride, padding, dilation) tuples for n spatial axes."""
+    stride = _ntuple("stride", stride, n)
+    padding = _ntuple("padding", padding, n)
+    dilation = _ntuple("dilation", dilation, n)
+    if any(s <= 0 for s in stride):
+        raise ValueError(f"stride must be positive, got {stride if n > 1 else stride[0]}")
+    if any(d <= 0 for d in dilation):
+        raise ValueError(f"dilation must be positive, got {dilation if n > 1 else dilation[0]}")
+    if any(p < 0 for p in padding):
+        raise ValueError(f"padding must be >= 0, got {padding if n > 1 else padding[0]}")
+    return stride, padding, dilation
+
+
+def _out_size(n: int, k: int, s: int, p: int, d: int, axis: str) -> int:
+    """floor((n + 2p - d(k - 1) - 1) / s) + 1, or a ValueError if the kernel does not fit."""
+    span = d * (k - 1) + 1
+    if n + 2 * p < span:
+        raise ValueError(
+            f"input {axis} {n} (+ padding {p} per side) is smaller than the dilated "
+            f"kernel {axis} {span} (kernel {k}, dilation {d})"
+        )
+    return (n + 2 * p - span) // s + 1
+
+
+def _check_args(x, w, b, layout: str, w_layout: str, nd: int):
+    """Arrays with a common float dtype, or a ValueError naming the problem."""
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != nd + 2:
+        raise ValueError(f"x must be {layout}, got shape {x.shape}")
+    if w.ndim != nd + 2:
+        raise ValueError(f"w must be {w_layout}, got shape {w.shape}")
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(f"x has {x.shape[1]} channels but w expects {w.shape[1]}")
+    if any(k <= 0 for k in w.shape[2:]) or w.shape[0] == 0:
+        raise ValueError(f"w must have positive sizes, got shape {w.shape}")
+    # float32 stays float32 (fast BLAS); integers become float64.
+    dtype = np.result_type(x.dtype, w.dtype, np.float32)
+    if b is not None:
+        b = np.asarray(b)
+        if b.shape != (w.shape[0],):
+            raise ValueError(f"b must have shape (C_out,) = ({w.shape[0]},), got shape {b.shape}")
+        dtype = np.result_type(dtype, b.dtype)
+        b = b.astype(dtype, copy=False)
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b
+
+
+def _pad2d(x: np.ndarray, ph: int, pw: int) -> np.ndarray:
+    if ph == 0 and pw == 0:
+        return x  # skip the copy
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+# --8<-- [start:conv2d_naive]
+def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """2-D convolution (cross-correlation) with explicit loops: the definition, slowly.
+
+    out[n, o, i, j] = b[o] + sum_{c, p, q} x_pad[n, c, i*S_H + p*D_H, j*S_W + q*D_W] * w[o, c, p, q]
+
+    x (N, C_in, H, W), w (C_out, C_in, K_H, K_W), b (C_out,) or None
+    -> (N, C_out, O_H, O_W).
+    """
+    x, w, b = _check_args(x, w, b, "(N, C_in, H, W)", "(C_out, C_in, K_H, K_W)", 2)
+    (sh, sw), (ph, pw), (dh, dw) = _hyper(stride, padding, dilation, 2)
+    n_batch, _, height, width = x.shape
+    c_out, _, kh, kw = w.shape
+    oh = _out_size(height, kh, sh, ph, dh, "height")
+    ow = _out_size(width, kw, sw, pw, dw, "width")
+    xp = _pad2d(x, ph, pw)
+    out = np.zeros((n_batch, c_out, oh, ow), dtype=x.dtype)
+    for n in range(n_batch):
+        for o in range(c_out):
+            for i in range(oh):
+                for j in range(ow):
+                    # The patch this output sees: kernel taps are D apart, windows S apart.
+                    top, left = i * sh, j * sw
+                    patch = xp[n, :, top : top + dh * (kh - 1) + 1 : dh, left : left + dw * (kw - 1) + 1 : dw]
+                    out[n, o, i, j] = np.sum(patch * w[o])
+            if b is not None:
+                out[n, o] += b[o]
+    return out
+# --8<-- [end:conv2d_naive]
+
+
+# --8<-- [start:im2col]
+def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """Unfold every sliding patch of x into a column, like torch.nn.functional.unfold.
+
+    x (N, C_in, H, W) -> (N, C_in*K_H*K_W, L) with L = O_H*O_W.  Rows run
+    channel-major, then kernel row, then kernel column; columns run over
+    output positions row by row.
+    """
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise ValueError(f"x must be (N, C_in, H, W), got shape {x.shape}")
+    kh, kw = _ntuple("kernel_size", kernel_size, 2)
+    if kh <= 0 or kw <= 0:
+        raise ValueError(f"kernel_size must be positive, got {(kh, kw)}")
+    (sh, sw), (ph, pw), (dh, dw) = _hyper(stride, padding, dilation, 2)
+    n, c, height, width = x.shape
+    oh = _out_size(height, kh, sh, ph, dh, "height")
+    ow = _out_size(width, kw, sw, pw, dw, "width")
+    xp = _pad2d(x, ph, pw)
+    # A view, no copy yet: every window the dilated kernel's span covers ...
+    windows = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+    # ... keeping every S-th window and every D-th tap: (N, C, O_H, O_W, K_H, K_W).
+    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]
+    # The one copy: reorder to (N, C, K_H, K_W, O_H, O_W) and flatten.
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
+# --8<-- [end:im2col]
+
+
+# --8<-- [start:conv2d]
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """2-D convolution (cross-correlation) as one matrix product per image, like torch's conv2d.
+
+    x (N, C_in, H, W), w (C_out, C_in, K_H, K_W), b (C_out,) or None
+    -> (N, C_out, O_H, O_W).  im2col turns the sliding dot products into
+    (C_out, C_in*K_H*K_W) @ (C_in*K_H*K_W, O_H*O_W), which BLAS does fast.
+    """
+    x, w, b = _check_args(x, w, b, "(N, C_in, H, W)", "(C_out, C_in, K_H, K_W)", 2)
+    (sh, sw), (ph, pw), (dh, dw) = _hyper(stride, padding, dilation, 2)
+    n, _, height, width = x.shape
+    c_out, _, kh, kw = w.shape
+    oh = _out_size(height, kh, sh, ph, dh, "height")
+    ow = _out_size(width, kw, sw, pw, dw, "width")
+    cols = im2col(x, (kh, kw), (sh, sw), (ph, pw), (dh, dw))  # (N, C_in*K_H*K_W, L)
+    out = w.reshape(c_out, -1) @ cols  # (N, C_out, L), broadcast over N
+    if b is not None:
+        out += b[:, None]
+    return out.reshape(n, c_out, oh, ow)
+# --8<-- [end:conv2d]
+
+
+# --8<-- [start:conv1d]
+def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """1-D convolution (cross-correlation), like torch.nn.functional.conv1d.
+
+    out[n, o, i] = b[o] + sum_{c, k} x_pad[n, c, i*S + k*D] * w[o, c, k]
+
+    x (N, C_in, L), w (C_out, C_in, K), b (C_out,) or None -> (N, C_out, O).
+    """
+    x, w, b = _check_args(x, w, b, "(N, C_in, L)", "(C_out, C_in, K)", 1)
+    (s,), (p,), (d,) = _hyper(stride, padding, dilation, 1)
+    k = w.shape[2]
+    _out_size(x.shape[2], k, s, p, d, "length")  # validates
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p))) if p else x
+    # (N, C_in, O, K): every S-th window, every D-th tap inside it (a view).
+    windows = sliding_window_view(xp, d * (k - 1) + 1, axis=2)[:, :, ::s, ::d]
+    out = np.einsum("nclk,ock->nol", windows, w, optimize=True)
+    if b is not None:
+        out = out + b[:, None]
+    return np.ascontiguousarray(out)
+# --8<-- [end:conv1d]

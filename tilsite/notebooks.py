@@ -1,0 +1,128 @@
+"""Make mkdocs-jupyter's notebook execution snippet-aware and loud.
+
+mkdocs-jupyter has no extension points for this, so two of its module-level
+functions are wrapped (checked against mkdocs-jupyter 0.26):
+
+* ``plugin._compute_cache_key``: the key also hashes every ``snippets`` module the
+  notebook imports, transitively, so editing a snippet re-executes the notebook;
+* ``plugin.convert.nb2html``: the notebook is executed here with nbclient
+  (one run), errors name the file, the cell and its first line, the executed
+  ``.ipynb`` is kept for download, and only then is it converted to HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .execute import ExecError, _imported_snippets, dependency_files, source_hash
+
+_state: dict = {"executed_dir": None}
+
+
+def notebook_code(path: str | Path) -> str:
+    import jupytext
+
+    nb = jupytext.read(path)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "code" and not c.source.startswith("%"))
+
+
+def notebook_deps_hash(path: str | Path) -> str:
+    """Hash of the snippet files a notebook imports (transitively)."""
+    code = notebook_code(path)
+    files = set()
+    for module in _imported_snippets(code, "__notebook__"):
+        files.update(dependency_files(module))
+    return source_hash(sorted(files))
+
+
+def executed_path(nb_path: str | Path) -> Path:
+    """Where the executed copy of a notebook is kept: keyed by source and snippet hashes."""
+    src = Path(nb_path)
+    key = hashlib.sha256(src.read_bytes() + notebook_deps_hash(src).encode()).hexdigest()[:20]
+    return Path(_state["executed_dir"]) / f"{src.stem}-{key}.ipynb"
+
+
+def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 300) -> Path:
+    """Run a jupytext notebook top to bottom; save and return the executed .ipynb.
+
+    Raises ExecError naming the file, the cell number and its first line
+    when a cell raises.
+    """
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    out = executed_path(nb_path)
+    if out.is_file():
+        return out
+    nb = jupytext.read(nb_path)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel_name or "python3",
+        allow_errors=False,
+        record_timing=False,  # no timestamps: builds stay byte-identical
+        resources={"metadata": {"path": str(Path(nb_path).parent)}},
+    )
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        cell_no, first = _failing_cell(nb)
+        raise ExecError(f"{nb_path}: cell {cell_no} ({first!r}) raised "
+                        f"{exc.ename}: {exc.evalue}") from None
+    for cell in nb.cells:  # drop volatile ids/metadata so the file is deterministic
+        cell.get("metadata", {}).pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for old in out.parent.glob(f"{Path(nb_path).stem}-*.ipynb"):
+        old.unlink()
+    out.write_text(nbformat.writes(nb), encoding="utf-8")
+    return out
+
+
+def _failing_cell(nb) -> tuple[int, str]:
+    code_no = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        code_no += 1
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return code_no, (cell.source.splitlines() or [""])[0]
+    return code_no, ""
+
+
+def install(executed_dir: Path) -> None:
+    """Wrap mkdocs-jupyter's cache key and converter (idempotent)."""
+    from mkdocs_jupyter import plugin
+
+    _state["executed_dir"] = executed_dir
+    if getattr(plugin, "_til_patched", False):
+        return
+    orig_key, orig_nb2html = plugin._compute_cache_key, plugin.convert.nb2html
+
+    def cache_key(nb_path, config, exec_nb):
+        base = orig_key(nb_path, config, exec_nb)
+        return hashlib.sha256((base + notebook_deps_hash(nb_path)).encode()).hexdigest()
+
+    def nb2html(nb_path, execute=False, kernel_name="", **kwargs):
+        if execute:
+            nb_path = str(execute_notebook(nb_path, kernel_name))
+        return orig_nb2html(nb_path, execute=False, kernel_name=kernel_name, **kwargs)
+
+    plugin._compute_cache_key = cache_key
+    plugin.convert.nb2html = nb2html
+    plugin._til_patched = True
+
+
+def ipynb_json_ok(path: Path) -> bool:
+    try:
+        json.loads(path.read_text("utf-8"))
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+__all__ = ["ExecError", "execute_notebook", "executed_path", "install", "notebook_deps_hash"]
