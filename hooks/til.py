@@ -18,7 +18,7 @@ from mkdocs.structure.files import File
 
 from tilsite import execute as ex
 from tilsite import notebooks
-from tilsite.summary import SummaryError, parse_summary, placeholder_markdown
+from tilsite.summary import SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
 
@@ -142,7 +142,25 @@ def _figure_markdown(spec: ex.FigureSpec, page_src: str) -> str:
             f"<figcaption>{cap}</figcaption>\n</figure>")
 
 
+WRITTEN_NOTES = "<!-- written-notes -->"
+
+
+def _written_notes_markdown(page_src: str) -> str:
+    """Bulleted links to every written note, in nav order, with its place in the tree."""
+    here = posixpath.dirname(page_src) or "."
+    lines = []
+    for entry in _state["entries"].values():
+        if entry.path in _state["placeholders"] or entry.path == page_src:
+            continue
+        trail = " › ".join(a.title for a in entry.trail)
+        link = posixpath.relpath(entry.path, here)
+        lines.append(f"- [{md_escape(entry.title)}]({link})" + (f" — {trail}" if trail else ""))
+    return "\n".join(lines) or "아직 작성된 노트가 없습니다."
+
+
 def on_page_markdown(markdown, page, config, files):
+    if WRITTEN_NOTES in markdown:
+        markdown = markdown.replace(WRITTEN_NOTES, _written_notes_markdown(page.file.src_uri))
     if not ex.DIRECTIVE.search(markdown):
         return markdown
     src = page.file.src_uri

@@ -112,8 +112,9 @@ def parse_summary(text: str, where: str = "docs/SUMMARY.md") -> list[Entry]:
     return entries
 
 
-def _link(text: str) -> str:
-    return re.sub(r"([\\\[\]*_`<>|])", r"\\\1", text)
+def md_escape(text: str) -> str:
+    """Escape Markdown syntax characters of a title used as link text."""
+    return re.sub(r"([\\\[\]*_`])", r"\\\1", text)
 
 
 def placeholder_markdown(entry: Entry) -> str:
@@ -130,13 +131,13 @@ def placeholder_markdown(entry: Entry) -> str:
         "til_placeholder: true",
         "---",
         "",
-        f"# {_link(entry.title)}",
+        f"# {md_escape(entry.title)}",
         "",
     ]
     trail = entry.trail
     if trail:
-        crumbs = " › ".join(f"[{_link(a.title)}]({rel(a)})" for a in trail)
-        lines += [f"**위치:** {crumbs} › {_link(entry.title)}", ""]
+        crumbs = " › ".join(f"[{md_escape(a.title)}]({rel(a)})" for a in trail)
+        lines += [f"**위치:** {crumbs} › {md_escape(entry.title)}", ""]
     if entry.date:
         lines += [f"**날짜:** {entry.date}", ""]
     lines += [
@@ -147,6 +148,6 @@ def placeholder_markdown(entry: Entry) -> str:
     ]
     if entry.children:
         lines += ["## 하위 항목 {#children}", ""]
-        lines += [f"- [{_link(c.title)}]({rel(c)})" for c in entry.children]
+        lines += [f"- [{md_escape(c.title)}]({rel(c)})" for c in entry.children]
         lines.append("")
     return "\n".join(lines)

@@ -67,7 +67,7 @@ def parse_sidebar(text: str) -> list[tuple[int, str]]:
 
 def escape_title(title: str) -> str:
     """Escape characters that Markdown would read as syntax inside [link text]."""
-    return re.sub(r"([\\\[\]*_`<>&|])", r"\\\1", title)
+    return re.sub(r"([\\\[\]*_`])", r"\\\1", title)
 
 
 def build_summary(entries: list[tuple[int, str]]) -> str:
