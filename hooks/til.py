@@ -14,11 +14,13 @@ from pathlib import Path
 
 import yaml
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.utils import clean_directory
 
 from tilsite import execute as ex
+from tilsite import includes
 from tilsite import notebooks
-from tilsite.summary import SummaryError, md_escape, parse_summary, placeholder_markdown
+from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
 
@@ -29,7 +31,21 @@ def _cache_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent / ".cache"
 
 
+def on_startup(command, dirty):
+    _state["command"] = command
+
+
+def on_build_error(error):
+    # MkDocs writes pages as it goes and checks strict-mode warnings last: a failed
+    # build must not leave a site that looks deployable. `serve` keeps its last good one.
+    site_dir = _state.get("site_dir")
+    if _state.get("command") != "serve" and site_dir and Path(site_dir).is_dir():
+        clean_directory(site_dir)
+        log.info("build failed: emptied %s so no partial site is left", site_dir)
+
+
 def on_config(config):
+    _state["site_dir"] = config.site_dir
     cache = _cache_root(config)
     _state["figures"] = ex.FigureCache(cache / "til-figures")
     jupyter = config.plugins.get("mkdocs-jupyter")
@@ -76,18 +92,34 @@ def on_files(files, config):
         raise PluginError(str(exc)) from None
     _state["entries"] = {e.path: e for e in entries}
 
+    nav_file = files.get_file_from_path("SUMMARY.md")
+    if nav_file is not None:
+        # literate-nav reads it from `files`; the site needs no /SUMMARY/ page (nor its search entry)
+        nav_file.inclusion = InclusionLevel.EXCLUDED
+
     errors = []
+    for f in files:
+        if f.abs_src_path and not f.src_uri.isascii() and Path(f.abs_src_path).is_relative_to(docs.resolve()):
+            errors.append(f"docs/{f.src_uri}: file names under docs/ must be ASCII: they become URLs "
+                          "(romanize, e.g. 합성곱.md -> hapseonggop.md)")
     written = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri.endswith(".md")
-                     and f.src_uri != "SUMMARY.md" and f.abs_src_path)
+                     and f.src_uri != "SUMMARY.md" and f.abs_src_path and f.src_uri.isascii())
+    root = Path(config.config_file_path).resolve().parent
+    snippet_pre = includes.preprocessor(config.mdx_configs.get("pymdownx.snippets", {}))
     for src in written:
-        if src not in _state["entries"]:
+        if not NOTE_PATH.match(src):
+            errors.append(f"docs/{src}:1: a note's path must be ASCII lowercase kebab-case "
+                          "(a-z, 0-9, '-') ending in .md: it becomes the page's URL")
+        elif src not in _state["entries"]:
             errors.append(f"docs/{src}:1: this note is not in docs/SUMMARY.md; add a line "
                           f"'* [제목]({src})' under its parent")
-        err = _front_matter_error(Path(src), (docs / src).read_text("utf-8"))
+        text = (docs / src).read_text("utf-8")
+        err = _front_matter_error(Path(src), text)
         if err:
             errors.append(err)
+        errors += includes.check_includes(text, f"docs/{src}", snippet_pre, root)
     if errors:
-        raise PluginError("\n".join(errors))
+        raise PluginError("\n".join(dict.fromkeys(errors)))  # a file included twice: one message
 
     written_set = set(written)
     _state["placeholders"] = set()
@@ -129,6 +161,7 @@ def _register_figures(files, config, written):
         raise PluginError("\n".join(errors))
     if _state["figures"].drawn:
         log.info("drew %d figure file(s): %s", len(_state["figures"].drawn), ", ".join(_state["figures"].drawn))
+        log.info("drawing figures took %.2f s", _state["figures"].draw_seconds)  # read by bench/build_speed.py
 
 
 def _figure_markdown(spec: ex.FigureSpec, page_src: str) -> str:

@@ -11,26 +11,32 @@ colour scheme, and saves an SVG (or PNG, for photos: ``... plot_x png``).
 ``value`` evaluates an expression in the module's namespace: an int is printed
 with thousands separators, a str is inserted as Markdown.
 
-Figures are cached under ``.cache/til-figures`` by a hash of every snippet file
-the figure's module imports, transitively, so editing any of them redraws it.
+Figures are cached under ``.cache/til-figures`` per plot function: the key hashes
+the function's own code and the module-level code it uses (helpers, constants,
+imports; compared as ASTs, so comments and formatting don't count) plus every
+snippets file it imports, transitively.  Editing one ``plot_*`` function redraws
+that figure only; editing a library module redraws the figures that use it.
 """
 
 from __future__ import annotations
 
 import ast
 import base64
+import functools
 import hashlib
 import importlib
 import io
 import os
 import re
 import sys
+import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 DIRECTIVE = re.compile(r"\{\{\s*(?P<kind>figure|value)\s+(?P<module>[\w.]+):(?P<expr>.+?)\s*\}\}")
 SNIPPETS = "snippets"
-RENDER_VERSION = "1"  # bump when the rendering below changes
+RENDER_VERSION = "2"  # bump when the rendering below changes
 NO_EXEC_ENV = "TIL_NO_EXEC"
 
 # Material's slate background is dark; figures are transparent, so only ink colours change.
@@ -75,23 +81,39 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _imported_snippets(source: str, module: str) -> set[str]:
-    """Names of snippets modules imported by `source` (absolute or relative imports)."""
-    found = set()
+def _is_snippet(name: str) -> bool:
+    return name == SNIPPETS or name.startswith(SNIPPETS + ".")
+
+
+def _import_targets(node: ast.Import | ast.ImportFrom, module: str, alias: ast.alias | None = None) -> list[str]:
+    """Modules an import statement (or one of its aliases) may load, absolute names."""
+    aliases = [alias] if alias is not None else node.names
+    if isinstance(node, ast.Import):
+        return [a.name for a in aliases]
     package = module.rsplit(".", 1)[0] if "." in module else module
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                parts = parts[: len(parts) - node.level + 1]
-                base = ".".join(parts + ([base] if base else []))
-            names = [base] + [f"{base}.{a.name}" for a in node.names]
-        else:
-            continue
-        found.update(n for n in names if n == SNIPPETS or n.startswith(SNIPPETS + "."))
+    base = node.module or ""
+    if node.level:
+        parts = package.split(".")
+        parts = parts[: len(parts) - node.level + 1]
+        base = ".".join(parts + ([base] if base else []))
+    return [base] + [f"{base}.{a.name}" for a in aliases if a.name != "*"]
+
+
+_IMPORTS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _imported_snippets(source: str | ast.AST, module: str) -> set[str]:
+    """Names of snippets modules imported by `source` (absolute or relative imports)."""
+    memo = (source, module) if isinstance(source, str) else None
+    if memo in _IMPORTS:  # memoised on the text: warm builds ask for the same files
+        return set(_IMPORTS[memo])
+    tree = _parse(source) if isinstance(source, str) else source
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update(n for n in _import_targets(node, module) if _is_snippet(n))
+    if memo is not None:
+        _IMPORTS[memo] = frozenset(found)
     return found
 
 
@@ -112,6 +134,141 @@ def dependency_files(module: str, source: str | None = None) -> list[Path]:
             files.append(path)
         todo.extend(_imported_snippets(text, name))
     return sorted(set(files))
+
+
+_PARSED: dict[str, ast.Module] = {}
+
+
+def _parse(text: str) -> ast.Module:
+    """ast.parse, memoised on the text: a build asks for the same module many times."""
+    tree = _PARSED.get(text)
+    if tree is None:
+        tree = _PARSED[text] = ast.parse(text)
+    return tree
+
+
+def _names_used(node: ast.AST) -> set[str]:
+    """Every bare name a piece of code reads, writes or declares global."""
+    names = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            names.add(n.id)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            names.update(n.names)
+    return names
+
+
+def _bound_names(target: ast.expr) -> set[str] | None:
+    """Names an assignment target binds; None if it stores into something (x[i], x.a)."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        out = set()
+        for elt in target.elts:
+            b = _bound_names(elt)
+            if b is None:
+                return None
+            out |= b
+        return out
+    return None
+
+
+@dataclass(frozen=True)
+class _Stmt:
+    """One top-level statement (or one name of an import) of a snippets module."""
+
+    order: tuple[int, str]  # position in the file
+    dump: str  # its AST, without positions: comments and layout don't count
+    uses: frozenset[str]  # names it reads (followed to their definitions)
+    modules: frozenset[str]  # snippets modules it imports
+
+
+_INDEX: dict[tuple[str, str], tuple[dict[str, list[_Stmt]], list[_Stmt]]] = {}
+
+
+def _module_index(text: str, module: str) -> tuple[dict[str, list[_Stmt]], list[_Stmt]]:
+    """Top-level statements of a module by the names they bind, and those binding none."""
+    memo = (text, module)
+    if memo in _INDEX:
+        return _INDEX[memo]
+    binders: dict[str, list[_Stmt]] = {}
+    always: list[_Stmt] = []
+    for i, node in enumerate(_parse(text).body):
+        if i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the module docstring
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if isinstance(node, ast.ImportFrom) and (node.module == "__future__"
+                                                     or any(a.name == "*" for a in node.names)):
+                targets = _import_targets(node, module)
+                always.append(_Stmt((node.lineno, ""), ast.dump(node), frozenset(),
+                                    frozenset(n for n in targets if _is_snippet(n))))
+                continue
+            for a in node.names:
+                bound = a.asname or (a.name.split(".")[0] if isinstance(node, ast.Import) else a.name)
+                where = f"{getattr(node, 'module', '')}:{getattr(node, 'level', 0)}:{ast.dump(a)}"
+                targets = _import_targets(node, module, a)
+                stmt = _Stmt((node.lineno, a.name), where, frozenset(),
+                             frozenset(n for n in targets if _is_snippet(n)))
+                binders.setdefault(bound, []).append(stmt)
+            continue
+        stmt = _Stmt((node.lineno, ""), ast.dump(node), frozenset(_names_used(node)),
+                     frozenset(_imported_snippets(node, module)))  # imports inside functions
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound = [{node.name}]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound = [_bound_names(t) for t in targets]
+        else:
+            bound = [None]
+        if any(b is None for b in bound):  # if/try/calls, rcParams[...] = ...: they run on import
+            always.append(stmt)
+            continue
+        for name in set().union(*bound):
+            binders.setdefault(name, []).append(stmt)
+    _INDEX[memo] = (binders, always)
+    return binders, always
+
+
+def function_dependencies(module: str, func: str) -> tuple[str, list[Path]]:
+    """What a top-level function of a snippets module depends on.
+
+    Returns (digest, files): `digest` hashes the ASTs of the function and of the
+    module-level statements it reaches through names (helper functions, classes,
+    constants, imports), followed transitively; statements that bind no name
+    (``if``/``try``/calls at module level) are always included, since they run on
+    import.  `files` are the snippets files those reached imports load, with
+    everything they import in turn (whole files).  Code reached only through
+    ``globals()``/``getattr`` on the module is not seen.
+    """
+    path = _module_file(module)
+    if path is None:
+        raise ExecError(f"no module {module}")
+    binders, always = _module_index(path.read_text("utf-8"), module)
+    if func not in binders:
+        raise ExecError(f"{module} has no function {func}")
+    chosen = {id(st): st for st in always}
+    todo = [func] + [name for st in always for name in st.uses]
+    seen = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for st in binders.get(name, []):
+            if id(st) not in chosen:
+                chosen[id(st)] = st
+                todo.extend(st.uses)
+    h = hashlib.sha256()
+    modules: set[str] = set()
+    for st in sorted(chosen.values(), key=lambda st: st.order):
+        h.update(st.dump.encode() + b"\0")
+        modules |= st.modules
+    files: set[Path] = set()
+    for name in sorted(modules):
+        files.update(dependency_files(name))
+    return h.hexdigest(), sorted(files)
 
 
 def source_hash(files: list[Path], *extra: str) -> str:
@@ -184,7 +341,9 @@ def draw(spec: FigureSpec, variant: str) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
-    import koreanize_matplotlib  # noqa: F401  (registers the bundled Nanum font)
+    with warnings.catch_warnings():  # it compares versions with distutils' deprecated LooseVersion
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import koreanize_matplotlib  # noqa: F401  (registers the bundled Nanum font)
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
@@ -217,19 +376,37 @@ _STUB_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
 
+@functools.lru_cache(maxsize=1)
+def _tool_versions() -> str:
+    """Versions of what draws the figures, read without importing matplotlib (warm builds skip it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for dist in ("matplotlib", "numpy", "koreanize-matplotlib"):
+        try:
+            out.append(f"{dist}={version(dist)}")
+        except PackageNotFoundError:
+            out.append(f"{dist}=none")
+    return " ".join(out)
+
+
 class FigureCache:
     """Figures on disk under `root`, keyed by a hash of the code they depend on."""
 
     def __init__(self, root: Path):
         self.root = root
         self.drawn: list[str] = []  # what this build had to draw: for tests and the benchmark
+        self.draw_seconds = 0.0  # time spent drawing them
+        self._deps: dict[tuple[str, str], tuple[str, list[Path]]] = {}
 
     def key(self, spec: FigureSpec, variant: str) -> str:
-        import matplotlib
-
-        files = dependency_files(spec.qualname)
-        return source_hash(files, spec.func, variant, spec.fmt, RENDER_VERSION,
-                           matplotlib.__version__, repr(sorted(THEMES[variant].items())))[:20]
+        """Hash of the plot function's code (see function_dependencies), the theme and the tools."""
+        deps = self._deps.get((spec.qualname, spec.func))
+        if deps is None:  # asked once per variant: work it out once per build
+            deps = self._deps[(spec.qualname, spec.func)] = function_dependencies(spec.qualname, spec.func)
+        digest, files = deps
+        return source_hash(files, digest, spec.qualname, spec.func, variant, spec.fmt, RENDER_VERSION, _tool_versions(),
+                           repr(sorted(THEMES[variant].items())), repr(sorted(_COMMON_RC.items())))[:20]
 
     def get(self, spec: FigureSpec, variant: str) -> bytes:
         if no_exec():
@@ -237,7 +414,9 @@ class FigureCache:
         path = self.root / f"{spec.name}-{variant}-{self.key(spec, variant)}.{spec.fmt}"
         if path.is_file():
             return path.read_bytes()
+        start = time.perf_counter()
         data = draw(spec, variant)
+        self.draw_seconds += time.perf_counter() - start
         self.root.mkdir(parents=True, exist_ok=True)
         for old in self.root.glob(f"{spec.name}-{variant}-*.{spec.fmt}"):
             old.unlink()  # one cached copy per figure and variant

@@ -16,25 +16,31 @@ import hashlib
 import json
 from pathlib import Path
 
-from .execute import ExecError, _imported_snippets, dependency_files, source_hash
+from .execute import ExecError, _imported_snippets, _tool_versions, dependency_files, source_hash
 
 _state: dict = {"executed_dir": None}
 
 
-def notebook_code(path: str | Path) -> str:
+def notebook_code(path: str | Path) -> list[str]:
+    """Python source of each code cell, IPython magics and shell lines removed."""
     import jupytext
 
     nb = jupytext.read(path)
-    return "\n".join(c.source for c in nb.cells if c.cell_type == "code" and not c.source.startswith("%"))
+    return ["\n".join(line for line in c.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            for c in nb.cells if c.cell_type == "code"]
 
 
 def notebook_deps_hash(path: str | Path) -> str:
-    """Hash of the snippet files a notebook imports (transitively)."""
-    code = notebook_code(path)
+    """Hash of the snippet files a notebook imports (transitively) and of the tools that run it."""
     files = set()
-    for module in _imported_snippets(code, "__notebook__"):
-        files.update(dependency_files(module))
-    return source_hash(sorted(files))
+    for code in notebook_code(path):
+        try:
+            modules = _imported_snippets(code, "__notebook__")
+        except SyntaxError:  # the cell fails when run; the notebook's own bytes are in the key
+            continue
+        for module in modules:
+            files.update(dependency_files(module))
+    return source_hash(sorted(files), _tool_versions())
 
 
 def executed_path(nb_path: str | Path) -> Path:
@@ -73,8 +79,10 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
         cell_no, first = _failing_cell(nb)
         raise ExecError(f"{nb_path}: cell {cell_no} ({first!r}) raised "
                         f"{exc.ename}: {exc.evalue}") from None
-    for cell in nb.cells:  # drop volatile ids/metadata so the file is deterministic
+    for i, cell in enumerate(nb.cells):  # drop volatile ids/metadata so the file is deterministic
         cell.get("metadata", {}).pop("execution", None)
+        if "id" in cell:  # jupytext draws random ids; they end up in the page's HTML too
+            cell.id = f"cell-{i}"
     nb.metadata.pop("widgets", None)
     out.parent.mkdir(parents=True, exist_ok=True)
     for old in out.parent.glob(f"{Path(nb_path).stem}-*.ipynb"):
@@ -109,7 +117,13 @@ def install(executed_dir: Path) -> None:
 
     def nb2html(nb_path, execute=False, kernel_name="", **kwargs):
         if execute:
-            nb_path = str(execute_notebook(nb_path, kernel_name))
+            try:
+                nb_path = str(execute_notebook(nb_path, kernel_name))
+            except ExecError as exc:
+                from mkdocs.exceptions import PluginError
+
+                # raised inside page rendering: only a BuildError is reported without a traceback
+                raise PluginError(str(exc)) from None
         return orig_nb2html(nb_path, execute=False, kernel_name=kernel_name, **kwargs)
 
     plugin._compute_cache_key = cache_key

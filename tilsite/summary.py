@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 _ENTRY = re.compile(r"^(?P<indent> *)\* \[(?P<title>(?:\\.|[^\]\\])+)\]\((?P<target>[^()\s]*)\)\s*$")
-_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.md$")
+NOTE_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.md$")  # a note path is its URL
 _DIARY = re.compile(r"^til-(?P<y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)\.md$")
 
 
@@ -66,12 +66,21 @@ def parse_summary(text: str, where: str = "docs/SUMMARY.md") -> list[Entry]:
     def fail(lineno: int, msg: str) -> None:
         errors.append(f"{where}:{lineno}: {msg}")
 
+    def stand_in(lineno: int, depth: int, title: str) -> None:
+        # a broken entry still holds its place, so its children are not reported too
+        if depth <= len(stack):
+            del stack[depth:]
+            stack.append(Entry(lineno, depth, title, "", stack[-1] if stack else None))
+
     for lineno, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip() or (lineno == 1 and raw.startswith("# ")):
             continue
         m = _ENTRY.match(raw)
         if not m:
             fail(lineno, f"not a nav entry (expected '* [제목](path.md)'): {raw.strip()!r}")
+            lead = len(raw) - len(raw.lstrip(" "))
+            if raw.lstrip(" ").startswith("* ") and lead % 4 == 0:
+                stand_in(lineno, lead // 4, raw.strip())
             continue
         indent, title, target = len(m["indent"]), unescape(m["title"]), m["target"]
         if indent % 4:
@@ -81,29 +90,33 @@ def parse_summary(text: str, where: str = "docs/SUMMARY.md") -> list[Entry]:
         if depth > len(stack):
             fail(lineno, f"'{title}' is nested {depth - len(stack)} levels deeper than the entry above")
             continue
-        del stack[depth:]
         if not target:
             fail(lineno, f"'{title}' points nowhere: the link target is empty")
+            stand_in(lineno, depth, title)
             continue
-        if not _PATH.match(target):
+        if not NOTE_PATH.match(target):
             fail(lineno, f"'{title}' points to {target!r}: a target must be a relative, lowercase, "
                          "ASCII kebab-case path ending in .md, with no anchor (e.g. til-ml/bert.md)")
+            stand_in(lineno, depth, title)
             continue
         if target in seen:
             fail(lineno, f"'{title}' points to {target}, already used on line {seen[target]}")
+            stand_in(lineno, depth, title)
             continue
+        del stack[depth:]
         seen[target] = lineno
         parent = stack[-1] if stack else None
-        if parent is not None:
+        if parent is not None and parent.path:  # a stand-in parent has no folder to check against
             folder = posixpath.dirname(parent.path)
             if posixpath.basename(parent.path) != "index.md":
-                fail(parent.line, f"'{parent.title}' has children, so it must be "
-                                  f"{parent.path[:-3]}/index.md")
+                if not parent.children:  # once per parent, not once per child
+                    fail(parent.line, f"'{parent.title}' has children, so it must be "
+                                      f"{parent.path[:-3]}/index.md")
             elif _entry_folder(target) != folder:
                 fail(lineno, f"'{title}' lives under '{parent.title}', so its path must be in {folder}/, "
                              f"got {target}")
-        entry = Entry(lineno, depth, title, target, parent)
-        if parent is not None:
+        entry = Entry(lineno, depth, title, target, parent if parent is None or parent.path else None)
+        if parent is not None and parent.path:
             parent.children.append(entry)
         entries.append(entry)
         stack.append(entry)

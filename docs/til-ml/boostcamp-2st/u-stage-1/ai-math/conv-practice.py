@@ -1,0 +1,170 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 실습: 합성곱 직접 구현하기
+#
+# 노트 [(AI Math 9강) CNN 첫걸음](../ai-math-9gang-cnn-cheotgeoleum/)의 실습이다. 순서대로
+#
+# 1. 정의 그대로의 루프 구현 `conv2d_naive`,
+# 2. im2col과 행렬곱 한 번으로 하는 `conv2d`, 그리고 두 구현이 같은 값을 내는지 확인,
+# 3. 역전파 `conv2d_backward`를 유한 차분(finite difference)으로 검산,
+# 4. 고전적인 영상 처리 커널을 사진에 적용
+#
+# 을 해 본다. 함수는 모두 사이트 저장소의 `snippets.convolution` 패키지에 있다
+# (저장소에서 `pip install -e .` 하면 이 노트북을 그대로 실행할 수 있다).
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from snippets.convolution.backprop import conv1d_backward, conv2d_backward
+from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel, load_sample_image
+from snippets.convolution.layers import conv2d, conv2d_naive, im2col
+from snippets.convolution.shapes import output_size
+from snippets.convolution.signal import convolve
+
+rng = np.random.default_rng(0)  # fixed seed: the page shows the same numbers on every build
+
+# %% [markdown]
+# ## 1. 정의 그대로: 루프 구현
+#
+# 입력 $X$의 형태는 $(N, C_\text{in}, H, W)$, 가중치 $W$는 $(C_\text{out}, C_\text{in}, K_H, K_W)$다.
+# 출력 한 칸은 창 하나와 필터 하나의 원소별 곱의 합이다.
+#
+# $$
+# O_{n,o,i,j} = b_o + \sum_{c}\sum_{p}\sum_{q} X_{n,\,c,\,iS+pD,\,jS+qD}\; W_{o,c,p,q}
+# $$
+#
+# 출력 크기는 $O = \lfloor (H + 2P - D(K-1) - 1)/S \rfloor + 1$이다.
+
+# %%
+x = rng.standard_normal((2, 3, 9, 9))  # (N, C_in, H, W)
+w = rng.standard_normal((4, 3, 3, 3))  # (C_out, C_in, K_H, K_W)
+b = rng.standard_normal(4)
+
+out_naive = conv2d_naive(x, w, b, stride=2, padding=1)
+print("출력 형태:", out_naive.shape)
+print("식으로 계산한 한 변:", output_size(9, 3, stride=2, padding=1))
+
+# %% [markdown]
+# ## 2. im2col + 행렬곱
+#
+# 창마다 $C_\text{in} K_H K_W$개의 숫자를 열 하나로 펴면 층 전체가 행렬곱 한 번이 된다.
+# 작은 입력으로 im2col이 만드는 행렬을 직접 보자. 1채널 3×3 입력과 2×2 커널이면 창이 4개이고, 열 하나가 창 하나다.
+
+# %%
+tiny = np.arange(1, 10, dtype=float).reshape(1, 1, 3, 3)
+print(tiny[0, 0])
+print(im2col(tiny, 2)[0])  # (C_in*K_H*K_W, O_H*O_W) = (4, 4)
+
+# %% [markdown]
+# 이제 두 구현이 같은 값을 내는지 여러 설정에서 확인한다(보폭, 패딩, 팽창을 바꿔 가며).
+# 속도 비교는 노트북이 아니라 저장소의 `python bench/conv_speed.py`로 잰다.
+
+# %%
+for stride, padding, dilation in [(1, 0, 1), (2, 1, 1), (1, 2, 2), ((2, 1), (0, 1), (1, 2))]:
+    fast = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    slow = conv2d_naive(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    print(f"S={stride}, P={padding}, D={dilation}: 형태 {fast.shape}, 같은가? {np.allclose(fast, slow)}")
+
+# %% [markdown]
+# ## 3. 역전파와 유한 차분 검산
+#
+# 손실을 $L = \sum O \odot G$로 두면($G$는 임의로 고른 위층 기울기) $\partial L / \partial O = G$다.
+# `conv2d_backward`가 돌려주는 $(\partial L/\partial X, \partial L/\partial W, \partial L/\partial b)$를
+# 중앙 차분
+#
+# $$
+# \frac{\partial L}{\partial \theta} \approx \frac{L(\theta + \varepsilon) - L(\theta - \varepsilon)}{2\varepsilon}
+# $$
+#
+# 과 비교한다. $L$이 $\theta$에 대해 선형이라 중앙 차분은 반올림 오차를 빼면 정확하다.
+
+# %%
+xs = rng.standard_normal((1, 2, 6, 6))
+ws = rng.standard_normal((3, 2, 3, 3))
+bs = rng.standard_normal(3)
+settings = dict(stride=2, padding=1, dilation=1)
+G = rng.standard_normal(conv2d(xs, ws, bs, **settings).shape)
+
+
+def loss(x_, w_, b_):
+    return float(np.sum(conv2d(x_, w_, b_, **settings) * G))
+
+
+def numerical_grad(f, a, eps=1e-6):
+    """Central differences of the scalar f() with respect to every entry of a (changed in place)."""
+    grad = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        old = a[idx]
+        a[idx] = old + eps
+        up = f()
+        a[idx] = old - eps
+        down = f()
+        a[idx] = old
+        grad[idx] = (up - down) / (2 * eps)
+    return grad
+
+
+dx, dw, db = conv2d_backward(xs, ws, G, **settings)
+checks = {
+    "dL/dX": (dx, numerical_grad(lambda: loss(xs, ws, bs), xs)),
+    "dL/dW": (dw, numerical_grad(lambda: loss(xs, ws, bs), ws)),
+    "dL/db": (db, numerical_grad(lambda: loss(xs, ws, bs), bs)),
+}
+for name, (analytic, numeric) in checks.items():
+    print(f"{name}: 형태 {analytic.shape}, 최대 오차 < 1e-6? {np.max(np.abs(analytic - numeric)) < 1e-6}")
+
+# %% [markdown]
+# 1차원에서는 입력 기울기가 $\delta$와 커널의 **full 합성곱**이라는 것을 `numpy.convolve`와 바로 비교할 수 있다.
+#
+# $$
+# \frac{\partial L}{\partial x_m} = \sum_i \delta_i\, w_{m-i} = (\delta * w)(m)
+# $$
+
+# %%
+x1 = np.array([1.0, 2.0, -1.0, 3.0, 0.0])
+w1 = np.array([2.0, -1.0, 1.0])
+delta = np.array([1.0, -2.0, 3.0])
+dx1, dw1, db1 = conv1d_backward(x1[None, None], w1[None, None], delta[None, None])
+print("dL/dX         :", dx1[0, 0])
+print("convolve(δ, w):", convolve(delta, w1), np.convolve(delta, w1))
+print("dL/dW         :", dw1[0, 0], " = correlate(x, δ):", np.correlate(x1, delta))
+print("dL/db         :", db1[0], " = sum(δ):", delta.sum())
+
+# %% [markdown]
+# ## 4. 영상 처리 커널
+#
+# matplotlib에 들어 있는 사진(`grace_hopper.jpg`)을 흑백으로 읽어 커널을 적용한다. 커널 원소의 합 $\sum k$가 1이면
+# 평평한 영역의 밝기 $c$가 그대로($c \sum k = c$), 0이면 평평한 영역이 0이 되어 경계만 남는다.
+
+# %%
+img = load_sample_image()
+print("사진 형태:", img.shape)
+for name, k in IMAGE_KERNELS.items():
+    print(f"{name:>14}: 합 {k.sum():.0f}")
+
+# %%
+names = ["identity", "gaussian_blur", "sharpen", "emboss", "sobel_x", "sobel_y", "laplacian", "outline"]
+small = img[::3, ::3]  # a third of the resolution keeps the page light
+fig, axes = plt.subplots(2, 4, figsize=(8, 4), dpi=72, layout="constrained")
+for ax, name in zip(axes.ravel(), names):
+    out = apply_kernel(small, name)
+    if IMAGE_KERNELS[name].sum() == 0:
+        out = np.abs(out)  # edge strength; the sign only says which side is brighter
+    scale = {} if name == "emboss" else {"vmin": 0, "vmax": 1}  # emboss is centred on grey: autoscale
+    ax.imshow(out, cmap="gray", **scale)
+    ax.set_title(f"{name} (sum {IMAGE_KERNELS[name].sum():.0f})", fontsize=9)
+    ax.axis("off")
+plt.show()

@@ -1,0 +1,516 @@
+"""Worked numbers and Markdown tables quoted by the note "(AI Math 9강) CNN 첫걸음".
+
+The page asks for each of them with ``{{ value convolution.worked:EXPR }}``, so
+every number it shows is computed here, at build time, by the tested library
+in the sibling modules; nothing on the page is typed by hand.
+
+Functions return an int (printed with thousands separators), a LaTeX string
+(to be placed inside ``$...$`` / ``$$...$$``) or a Markdown table string.
+Indices in symbolic output are 1-based, as in the lecture (X1..X5, W1..W3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from snippets.convolution.backprop import conv1d_backward, conv2d_backward, dilate_grad
+from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel
+from snippets.convolution.layers import conv1d, conv2d, im2col
+from snippets.convolution.shapes import output_size
+from snippets.convolution.signal import convolve, convolve2d, correlate, correlate2d
+
+# ---------------------------------------------------------------------------
+# The example inputs (the only literal numbers; the page shows them via latex_*).
+# ---------------------------------------------------------------------------
+
+MNIST_SIDE = 28  # an MNIST digit is 28x28
+
+# Correlation vs convolution: an asymmetric kernel, so the flip shows.
+X1D = (3, 1, 4, 1, 5)
+W1D = (1, 2, 3)
+X2D = ((1, 2, 3), (4, 5, 6), (7, 8, 9))
+K2D = ((1, 2), (3, 4))
+
+# Backpropagation, 1-D: X1..X5, W1..W3, upstream gradient delta1..delta3.
+BP_X = (1, 2, -1, 3, 0)
+BP_W = (2, -1, 1)
+BP_DELTA = (1, -2, 3)
+BP_STRIDE = 2
+BP_DELTA_S2 = (2, -1)  # the stride-2 layer has only two outputs
+
+# Backpropagation, 2-D: X 3x3, W 2x2 -> output and delta 2x2.
+BP2_X = ((1, 2, 0), (0, 1, 3), (2, 1, 1))
+BP2_W = ((1, -1), (2, 0))
+BP2_DELTA = ((1, 2), (-1, 1))
+
+# Image kernels: a flat patch of brightness c and a ramp rising by `slope` per column.
+FLAT_C = 0.5
+RAMP_SLOPE = 0.1
+
+KERNEL_NAMES_KO = {
+    "identity": "항등(identity)",
+    "box_blur": "상자 흐림(box blur)",
+    "gaussian_blur": "가우시안 흐림(Gaussian blur)",
+    "sharpen": "선명하게(sharpen)",
+    "emboss": "엠보스(emboss)",
+    "sobel_x": "소벨 x(Sobel x)",
+    "sobel_y": "소벨 y(Sobel y)",
+    "laplacian": "라플라시안(Laplacian)",
+    "outline": "윤곽(outline)",
+}
+
+
+# ---------------------------------------------------------------------------
+# Formatting
+# ---------------------------------------------------------------------------
+
+
+def num(v, minus: str = "-") -> str:
+    """A number as text: integral values without '.0', others with up to 4 significant digits."""
+    v = float(v)
+    if abs(v) < 1e-12:
+        v = 0.0  # no '-0'
+    text = str(int(round(v))) if abs(v - round(v)) < 1e-9 else f"{v:.4g}"
+    return text.replace("-", minus)
+
+
+def _text_num(v) -> str:
+    # Prose and tables get the typographic minus sign.
+    return num(v, minus="−")
+
+
+def _grouped(n: int) -> str:
+    return f"{int(n):,}"
+
+
+def latex_vector(values) -> str:
+    """A 1-D array as a LaTeX row vector: [3, 1, 4] -> \\begin{bmatrix}3 & 1 & 4\\end{bmatrix}."""
+    return r"\begin{bmatrix}" + " & ".join(num(v) for v in np.ravel(values)) + r"\end{bmatrix}"
+
+
+def latex_matrix(a) -> str:
+    """A 2-D array (or nested tuples) as a LaTeX bmatrix, one row per line."""
+    rows = np.atleast_2d(np.asarray(a, dtype=float))
+    body = r" \\ ".join(" & ".join(num(v) for v in row) for row in rows)
+    return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+
+def shape_text(shape) -> str:
+    """(8, 1, 16000) -> '(8, 1, 16000)': shapes without thousands separators."""
+    return "(" + ", ".join(str(int(s)) for s in shape) + ")"
+
+
+def _table(header: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:
+    align = align or ["---"] * len(header)
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# 1. Why convolution: fully connected vs a shared 3x3 kernel
+# ---------------------------------------------------------------------------
+
+
+def fc_weights(n: int = MNIST_SIDE, k: int = 3) -> int:
+    """Weights of a fully connected layer from an n x n image to the (n-k+1)^2 outputs a k x k conv makes."""
+    o = output_size(n, k)
+    return (n * n) * (o * o)
+
+
+def conv_weights(k: int = 3) -> int:
+    """Weights of one k x k kernel (one channel in, one out, no bias)."""
+    return k * k
+
+
+def fc_vs_conv_table(sides=(MNIST_SIDE, 64, 224), k: int = 3) -> str:
+    """Markdown table: weights of a fully connected layer vs one k x k kernel, per input size."""
+    rows = []
+    for n in sides:
+        o = output_size(n, k)
+        fc, cv = fc_weights(n, k), conv_weights(k)
+        rows.append([f"{n}×{n}", f"{o}×{o}", _grouped(fc), _grouped(cv), f"{fc // cv:,}배"])
+    return _table(
+        ["입력", "출력", "완전연결 가중치", f"{k}×{k} 합성곱 가중치", "차이"],
+        rows,
+        ["---:", "---:", "---:", "---:", "---:"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# 2-3. Convolution vs cross-correlation
+# ---------------------------------------------------------------------------
+
+
+def _terms(window, kernel) -> str:
+    return " + ".join(f"{num(a)}·{num(b)}" for a, b in zip(window, kernel)).replace("-", "−")
+
+
+def corr_vs_conv_table(x=X1D, w=W1D) -> str:
+    """Markdown table: each valid output of correlate(x, w) and convolve(x, w), with its products spelled out."""
+    x, w = np.asarray(x, float), np.asarray(w, float)
+    corr, conv = correlate(x, w, "valid"), convolve(x, w, "valid")
+    rows = []
+    for i in range(len(corr)):
+        window = x[i : i + len(w)]
+        rows.append([
+            str(i + 1),
+            "(" + ", ".join(_text_num(v) for v in window) + ")",
+            f"{_terms(window, w)} = **{_text_num(corr[i])}**",
+            f"{_terms(window, w[::-1])} = **{_text_num(conv[i])}**",
+        ])
+    return _table(
+        ["출력 위치", "입력 창", "교차상관: 커널 그대로", "합성곱: 커널 뒤집어서"],
+        rows,
+        ["---:", "---", "---", "---"],
+    )
+
+
+def corr1d() -> np.ndarray:
+    """correlate(X1D, W1D, 'valid')."""
+    return correlate(np.asarray(X1D, float), np.asarray(W1D, float), "valid")
+
+
+def conv1d_signal() -> np.ndarray:
+    """convolve(X1D, W1D, 'valid')."""
+    return convolve(np.asarray(X1D, float), np.asarray(W1D, float), "valid")
+
+
+def corr2d() -> np.ndarray:
+    """correlate2d(X2D, K2D, 'valid'): what a CNN layer computes."""
+    return correlate2d(np.asarray(X2D, float), np.asarray(K2D, float), "valid")
+
+
+def conv2d_signal() -> np.ndarray:
+    """convolve2d(X2D, K2D, 'valid'): the textbook convolution."""
+    return convolve2d(np.asarray(X2D, float), np.asarray(K2D, float), "valid")
+
+
+def rot180(a) -> np.ndarray:
+    """The kernel turned by 180 degrees: flipped along both axes."""
+    return np.asarray(a, float)[::-1, ::-1]
+
+
+# ---------------------------------------------------------------------------
+# 4. 1-D, 2-D, 3-D
+# ---------------------------------------------------------------------------
+
+# (data, example, input shape (N, C, ...), kernel, stride, padding, C_out)
+_DIM_EXAMPLES = [
+    ("음성 (1차원)", "16 kHz 모노 1초", (8, 1, 16000), (400,), 160, 0, 64),
+    ("이미지 (2차원)", "224×224 RGB", (8, 3, 224, 224), (3, 3), 1, 1, 64),
+    ("동영상 (3차원)", "112×112 RGB 16프레임", (8, 3, 16, 112, 112), (3, 3, 3), 1, 1, 64),
+]
+
+
+def dims_output_shape(in_shape, kernel, stride, padding, c_out) -> tuple[int, ...]:
+    """Output shape of an nD convolution: batch kept, C_out channels, each spatial axis by output_size."""
+    spatial = in_shape[2:]
+    return (in_shape[0], c_out) + tuple(
+        output_size(n, k, stride, padding) for n, k in zip(spatial, kernel)
+    )
+
+
+def dims_table() -> str:
+    """Markdown table: data kind and example, input shape, kernel and the output shape it gives."""
+    rows = []
+    for kind, example, shape, kernel, s, p, c_out in _DIM_EXAMPLES:
+        out = dims_output_shape(shape, kernel, s, p, c_out)
+        rows.append([
+            f"{kind}: {example}", shape_text(shape),
+            "×".join(map(str, kernel)) + f", S={s}, P={p}, 필터 {c_out}개", shape_text(out),
+        ])
+    return _table(["데이터", "입력", "커널", "출력"], rows)
+
+
+# ---------------------------------------------------------------------------
+# 5. Output sizes
+# ---------------------------------------------------------------------------
+
+# (case, H, K, P, S, D)
+_SIZE_CASES = [
+    ("valid", 28, 3, 0, 1, 1),
+    ("same (half)", 28, 3, 1, 1, 1),
+    ("full", 28, 3, 2, 1, 1),
+    ("same, 5×5", 28, 5, 2, 1, 1),
+    ("보폭 2", 28, 3, 1, 2, 1),
+    ("보폭 2, 나누어떨어지지 않음", 28, 3, 0, 2, 1),
+    ("팽창 2", 28, 3, 0, 1, 2),
+    ("ResNet 첫 층", 224, 7, 3, 2, 1),
+]
+
+
+def output_size_table() -> str:
+    """Markdown table: O = floor((H + 2P - D(K-1) - 1)/S) + 1 evaluated for typical settings."""
+    rows = []
+    for case, h, k, p, s, d in _SIZE_CASES:
+        o = output_size(h, k, s, p, d)
+        numer = h + 2 * p - d * (k - 1) - 1
+        setting = f"{h}, {k}, {p}, {s}, {d}"
+        calc = f"⌊({h} + {2 * p} − {d * (k - 1)} − 1) / {s}⌋ + 1 = ⌊{numer} / {s}⌋ + 1"
+        rows.append([case, setting, calc, f"**{o}**"])
+    return _table(["경우", "H, K, P, S, D", "계산", "O"], rows, ["---", "---", "---", "---:"])
+
+
+def unused_rows(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+    """Rows at the end of the padded input that no window reaches (the floor's leftover)."""
+    o = output_size(n, k, stride, padding, dilation)
+    last_row = (o - 1) * stride + dilation * (k - 1)  # 0-based index of the last row read
+    return n + 2 * padding - (last_row + 1)
+
+
+def asymmetric_output_size(n: int, k: int, before: int, after: int, stride: int = 1) -> int:
+    """Output size with `before` zeros on one side and `after` on the other: pad first, then no padding."""
+    return output_size(n + before + after, k, stride)
+
+
+def even_kernel_table(n: int = MNIST_SIDE, k: int = 4) -> str:
+    """Markdown table: which paddings of an even kernel keep the size n (only an asymmetric one does)."""
+    cases = [("한쪽에 1씩", 1, 1), ("한쪽에 2씩", 2, 2), ("앞 1, 뒤 2 (비대칭)", 1, 2)]
+    rows = []
+    for label, a, b in cases:
+        o = asymmetric_output_size(n, k, a, b)
+        rows.append([label, str(a + b), str(o), "예" if o == n else "아니요"])
+    return _table(["패딩", "합계", f"O (H={n}, K={k})", f"크기 유지"], rows, ["---", "---:", "---:", "---"])
+
+
+def im2col_shape_example(c_in: int = 3, n: int = MNIST_SIDE, k: int = 3) -> tuple[int, ...]:
+    """Shape of im2col's output for one c_in x n x n image and a k x k kernel: (1, c_in*k*k, O*O)."""
+    return im2col(np.zeros((1, c_in, n, n)), k).shape
+
+
+# ---------------------------------------------------------------------------
+# 6. Channels and filters
+# ---------------------------------------------------------------------------
+
+
+def conv_params(c_in: int, c_out: int, kh: int, kw: int | None = None, bias: bool = True) -> int:
+    """Parameters of a conv layer: C_out * (C_in * K_H * K_W) weights plus C_out biases."""
+    kw = kh if kw is None else kw
+    return c_out * (c_in * kh * kw + (1 if bias else 0))
+
+
+# (layer, C_in, C_out, K, bias)
+_PARAM_CASES = [
+    ("LeNet-5 첫 층", 1, 6, 5, True),
+    ("VGG 첫 층", 3, 64, 3, True),
+    ("VGG 둘째 층", 64, 64, 3, True),
+    ("1×1 합성곱 (채널 줄이기)", 256, 64, 1, True),
+    ("ResNet 첫 층 (bias 없음)", 3, 64, 7, False),
+]
+
+
+def conv_params_table() -> str:
+    """Markdown table: weight shape (C_out, C_in, K_H, K_W), bias and total parameters of typical layers."""
+    rows = []
+    for label, c_in, c_out, k, bias in _PARAM_CASES:
+        w = np.zeros((c_out, c_in, k, k))
+        b = np.zeros(c_out) if bias else np.zeros(0)
+        total = conv_params(c_in, c_out, k, bias=bias)
+        assert total == w.size + b.size  # formula and array sizes must agree
+        rows.append([
+            label, f"`{shape_text(w.shape)}`", f"`({c_out},)`" if bias else "없음",
+            f"{c_out}·({c_in}·{k}·{k}{' + 1' if bias else ''})", f"**{_grouped(total)}**",
+        ])
+    return _table(
+        ["층", "가중치 형태", "bias", "계산", "파라미터 수"], rows, ["---", "---", "---", "---", "---:"]
+    )
+
+
+def fc_params_rgb(n: int = 224, c_in: int = 3, c_out: int = 64) -> int:
+    """Weights of a fully connected map from a c_in x n x n image to c_out x n x n (what a same conv outputs)."""
+    return (c_in * n * n) * (c_out * n * n)
+
+
+# ---------------------------------------------------------------------------
+# 7. Backpropagation
+# ---------------------------------------------------------------------------
+
+
+def _sub(i: int) -> str:
+    return f"_{{{i}}}"
+
+
+def conv_matrix(w, n: int, stride: int = 1) -> np.ndarray:
+    """The (O, n) matrix M with conv1d(x, w, stride) == M @ x: row i holds w starting at column i*stride."""
+    w = np.asarray(w, float)
+    o = output_size(n, len(w), stride)
+    m = np.zeros((o, n))
+    for i in range(o):
+        m[i, i * stride : i * stride + len(w)] = w
+    return m
+
+
+def conv_matrix_latex(n: int = 5, k: int = 3, stride: int = 1, transpose: bool = False) -> str:
+    """conv_matrix with symbols W_1..W_k instead of numbers, as a LaTeX bmatrix (optionally transposed)."""
+    idx = conv_matrix(np.arange(1, k + 1), n, stride).astype(int)  # entry = which W, 0 = none
+    if transpose:
+        idx = idx.T
+    body = r" \\ ".join(" & ".join(f"W{_sub(j)}" if j else "0" for j in row) for row in idx)
+    return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
+
+
+def _bp1d(x, w, delta, stride=1):
+    x = np.asarray(x, float)[None, None]
+    w = np.asarray(w, float)[None, None]
+    d = np.asarray(delta, float)[None, None]
+    out = conv1d(x, w, stride=stride)[0, 0]
+    dx, dw, db = conv1d_backward(x, w, d, stride=stride)
+    return out, dx[0, 0], dw[0, 0], db[0]
+
+
+def bp1d_out() -> np.ndarray:
+    """O = conv1d(BP_X, BP_W): the forward pass of the 1-D example."""
+    return _bp1d(BP_X, BP_W, BP_DELTA)[0]
+
+
+def bp1d_dx() -> np.ndarray:
+    """dL/dX of the 1-D example (full convolution of BP_DELTA with BP_W)."""
+    return _bp1d(BP_X, BP_W, BP_DELTA)[1]
+
+
+def bp1d_dw() -> np.ndarray:
+    """dL/dW of the 1-D example (correlation of BP_X with BP_DELTA)."""
+    return _bp1d(BP_X, BP_W, BP_DELTA)[2]
+
+
+def bp1d_db():
+    """dL/db of the 1-D example: the sum of BP_DELTA."""
+    return _bp1d(BP_X, BP_W, BP_DELTA)[3]
+
+
+def backprop_input_table(n: int = len(BP_X), k: int = len(BP_W)) -> str:
+    """Markdown table: for each X_m, the outputs it reaches (through which W) and dL/dX_m, symbolic and numeric."""
+    dx = bp1d_dx()
+    o = output_size(n, k)
+    rows = []
+    for m in range(1, n + 1):
+        pairs = [(i, m - i + 1) for i in range(1, o + 1) if 1 <= m - i + 1 <= k]  # O_i uses X_m via W_{m-i+1}
+        reach = ", ".join(f"$O{_sub(i)}$ ($W{_sub(j)}$)" for i, j in pairs)
+        grad = " + ".join(rf"\delta{_sub(i)} W{_sub(j)}" for i, j in pairs)
+        rows.append([f"$X{_sub(m)}$", reach, f"${grad}$", f"**{_text_num(dx[m - 1])}**"])
+    return _table(
+        ["입력", "닿는 출력 (거치는 가중치)", r"$\partial L / \partial X_m$", "값"],
+        rows, ["---", "---", "---", "---:"],
+    )
+
+
+def backprop_weight_table(n: int = len(BP_X), k: int = len(BP_W)) -> str:
+    """Markdown table: dL/dW_j = sum_i delta_i X_{i+j-1}, symbolic and numeric."""
+    dw = bp1d_dw()
+    o = output_size(n, k)
+    rows = []
+    for j in range(1, k + 1):
+        grad = " + ".join(rf"\delta{_sub(i)} X{_sub(i + j - 1)}" for i in range(1, o + 1))
+        rows.append([f"$W{_sub(j)}$", f"${grad}$", f"**{_text_num(dw[j - 1])}**"])
+    return _table(["가중치", r"$\partial L / \partial W_j$", "값"], rows, ["---", "---", "---:"])
+
+
+def bp1d_full_convolve() -> np.ndarray:
+    """signal.convolve(BP_DELTA, BP_W) in full mode: must equal bp1d_dx()."""
+    return convolve(np.asarray(BP_DELTA, float), np.asarray(BP_W, float), "full")
+
+
+def bps_out() -> np.ndarray:
+    """Forward pass of the stride-2 example: conv1d(BP_X, BP_W, stride=2)."""
+    return _bp1d(BP_X, BP_W, BP_DELTA_S2, BP_STRIDE)[0]
+
+
+def bps_dilated() -> np.ndarray:
+    """BP_DELTA_S2 with stride-1 zeros inserted between its entries (dilate_grad)."""
+    return dilate_grad(np.asarray(BP_DELTA_S2, float)[None, None], BP_STRIDE)[0, 0]
+
+
+def bps_dx() -> np.ndarray:
+    """dL/dX of the stride-2 example."""
+    return _bp1d(BP_X, BP_W, BP_DELTA_S2, BP_STRIDE)[1]
+
+
+def bps_dw() -> np.ndarray:
+    """dL/dW of the stride-2 example."""
+    return _bp1d(BP_X, BP_W, BP_DELTA_S2, BP_STRIDE)[2]
+
+
+def _bp2d():
+    x = np.asarray(BP2_X, float)[None, None]
+    w = np.asarray(BP2_W, float)[None, None]
+    d = np.asarray(BP2_DELTA, float)[None, None]
+    out = conv2d(x, w)[0, 0]
+    dx, dw, db = conv2d_backward(x, w, d)
+    return out, dx[0, 0], dw[0, 0], db[0]
+
+
+def bp2d_out() -> np.ndarray:
+    """Forward pass of the 2-D example: conv2d(BP2_X, BP2_W)."""
+    return _bp2d()[0]
+
+
+def bp2d_dx() -> np.ndarray:
+    """dL/dX of the 2-D example: full convolution of BP2_DELTA with BP2_W."""
+    return _bp2d()[1]
+
+
+def bp2d_dw() -> np.ndarray:
+    """dL/dW of the 2-D example: correlation of BP2_X with BP2_DELTA."""
+    return _bp2d()[2]
+
+
+def bp2d_db():
+    """dL/db of the 2-D example."""
+    return _bp2d()[3]
+
+
+# ---------------------------------------------------------------------------
+# 8. Image kernels
+# ---------------------------------------------------------------------------
+
+
+def kernel_response(kernel, image) -> float:
+    """apply_kernel(image, kernel) at the centre pixel (far from the zero-padded border)."""
+    out = apply_kernel(np.asarray(image, float), kernel)
+    return float(out[out.shape[0] // 2, out.shape[1] // 2])
+
+
+def flat_image(c: float = FLAT_C, size: int = 7) -> np.ndarray:
+    """A size x size patch of constant brightness c."""
+    return np.full((size, size), float(c))
+
+
+def ramp_image(slope: float = RAMP_SLOPE, size: int = 7) -> np.ndarray:
+    """A size x size patch whose brightness grows by `slope` per column: X[i, j] = slope * j."""
+    return np.tile(slope * np.arange(size, dtype=float), (size, 1))
+
+
+def ramp_centre(slope: float = RAMP_SLOPE, size: int = 7) -> float:
+    """The centre pixel of ramp_image: the value a brightness-keeping kernel returns there."""
+    return float(ramp_image(slope, size)[size // 2, size // 2])
+
+
+def kernel_sum(name: str) -> float:
+    """Sum of the entries of IMAGE_KERNELS[name]."""
+    return float(IMAGE_KERNELS[name].sum())
+
+
+def kernel_table() -> str:
+    """Markdown table: each kernel's entry sum, its output on a flat patch (c * sum) and on a left-to-right ramp."""
+    rows = []
+    for name in IMAGE_KERNELS:
+        s = kernel_sum(name)
+        flat = kernel_response(name, flat_image())
+        ramp = kernel_response(name, ramp_image())
+        rows.append([f"{KERNEL_NAMES_KO.get(name, name)}", _text_num(s), _text_num(flat), _text_num(ramp)])
+    return _table(
+        ["커널", "원소 합 Σk", f"평평한 곳 (c = {num(FLAT_C)})", f"경사 (열마다 +{num(RAMP_SLOPE)})"],
+        rows, ["---", "---:", "---:", "---:"],
+    )
+
+
+def sobel_ramp_gain(name: str = "sobel_x") -> float:
+    """Output of a kernel on a ramp of slope 1 per column: sum_{p,q} k[p, q] * q (q = -1, 0, 1)."""
+    return kernel_response(name, ramp_image(1.0))
+
+
+def border_darkening(name: str = "box_blur", c: float = 1.0) -> float:
+    """Corner pixel of a constant-c image after filtering: the zeros outside the image pull it down."""
+    return float(apply_kernel(flat_image(c), name)[0, 0])
+

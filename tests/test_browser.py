@@ -1,0 +1,411 @@
+"""Browser checks of the built site: Debian's chromium, driven by Playwright, reads it
+from a local server.
+
+What a reader sees: math typeset by the vendored KaTeX (also after Material's
+instant navigation), figures that load in the colour scheme they belong to,
+Korean search that finds the flagship note, no console errors, and not one
+request that leaves 127.0.0.1 (the offline audit walks every written note,
+every notebook and a fixed sample of placeholder pages).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import posixpath
+import random
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+except ImportError:  # reported by the `chromium` fixture: a failure in CI, a skip elsewhere
+    sync_playwright = None
+    PlaywrightTimeout = TimeoutError
+
+from tilsite.summary import parse_summary
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+HOST = "127.0.0.1"
+
+FLAGSHIP = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum/"
+NOTEBOOK = "til-ml/boostcamp-2st/u-stage-1/ai-math/conv-practice/"
+PLACEHOLDER_SAMPLE = 20
+AUDIT_TABS = 4
+TIMEOUT_MS = 10_000
+
+# Math delimiters that must not survive typesetting in the visible text.
+RAW_MATH = ("$$", "\\(", "\\)", "\\[", "\\]")
+RAW_INLINE = re.compile(r"\$[^\s$][^$]*\$")  # $x$ that was not typeset (notebook markdown)
+
+# Visible text of the article outside code, where raw TeX would mean KaTeX did not run.
+# (innerText minus <pre>/<code>: code may legitimately show '$$' or '\(')
+_VISIBLE_PROSE_JS = """() => {
+  const root = document.querySelector('.md-content');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const out = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('pre, code, script, style, .katex')) continue;
+    if (el.offsetParent === null && getComputedStyle(el).position !== 'fixed') continue;
+    out.push(n.textContent);
+  }
+  return out.join('');
+}"""
+
+_SHOWN_JS = "el => el.offsetParent !== null && getComputedStyle(el).display !== 'none'"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _missing_browser(msg: str):
+    # In CI a missing browser is a broken runner, not a reason to skip.
+    if _in_ci():
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+def page_url(src: str) -> str:
+    """URL path (relative to the site root) of a docs/ source: 'a/b.md' -> 'a/b/', 'a/index.md' -> 'a/'."""
+    stem, _ = posixpath.splitext(src)
+    if posixpath.basename(stem) == "index":
+        stem = posixpath.dirname(stem)
+    return f"{stem}/" if stem else ""
+
+
+def written_notes(docs: Path = DOCS) -> list[str]:
+    """URLs of the notes written by hand: every docs/**/*.md but SUMMARY.md."""
+    return sorted(page_url(p.relative_to(docs).as_posix()) for p in docs.rglob("*.md")
+                  if p.relative_to(docs).as_posix() != "SUMMARY.md")
+
+
+def notebook_pages(docs: Path = DOCS) -> list[str]:
+    """URLs of the notebook pages: docs/a/b.py is rendered at a/b/."""
+    return sorted(page_url(p.relative_to(docs).with_suffix(".md").as_posix()) for p in docs.rglob("*.py"))
+
+
+def placeholder_sample(docs: Path = DOCS, k: int = PLACEHOLDER_SAMPLE) -> list[str]:
+    """A fixed sample of the SUMMARY entries with no written file (their generated pages)."""
+    entries = parse_summary((docs / "SUMMARY.md").read_text("utf-8"))
+    missing = sorted(e.path for e in entries if not (docs / e.path).is_file())
+    return sorted(page_url(p) for p in random.Random(0).sample(missing, min(k, len(missing))))
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, except that sitemap.xml names this server instead of site_url.
+
+    Material's instant navigation only intercepts links listed in sitemap.xml,
+    matched on port and path; the build lists https://example.invalid/til/...,
+    so without the rewrite every click would be a full reload (mkdocs serve
+    rewrites site_url the same way).
+    """
+
+    def do_GET(self):
+        if urlsplit(self.path).path != "/sitemap.xml":
+            return super().do_GET()
+        text = (Path(self.directory) / "sitemap.xml").read_text("utf-8")
+        locs = re.findall(r"<loc>([^<]+)</loc>", text)
+        home = min(locs, key=len) if locs else ""
+        body = text.replace(home, f"http://{HOST}:{self.server.server_address[1]}/").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+class _SiteServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # chromium drops connections it no longer needs (page left mid-load)
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """Base URL ('http://127.0.0.1:PORT/') of the built site, served from a background thread."""
+    assert (Path(built_site) / "sitemap.xml").is_file(), f"{built_site} has no sitemap.xml"
+    server = _SiteServer((HOST, 0), functools.partial(_SiteHandler, directory=str(built_site)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless chromium for the whole session (Debian's, never a downloaded one)."""
+    if not Path(CHROMIUM).is_file():
+        _missing_browser(f"{CHROMIUM} is missing: install Debian's 'chromium' package "
+                         "(apt-get install chromium fonts-nanum); the browser tests need it")
+    if sync_playwright is None:
+        _missing_browser("the 'playwright' package is missing: pip install -e '.[test]'")
+    pw = sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        pw.stop()
+
+
+@dataclass
+class Visit:
+    """A browser tab plus everything it asked for and complained about."""
+
+    page: object
+    base: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
+    failed: list[str] = field(default_factory=list)  # failed requests and HTTP >= 400
+
+    def goto(self, path: str = "", wait_until: str = "load"):
+        resp = self.page.goto(self.base + path, wait_until=wait_until)
+        assert resp is not None and resp.status == 200, f"{path or '/'}: HTTP {resp and resp.status}"
+        return resp
+
+    @property
+    def off_site(self) -> list[str]:
+        return [u for u in self.requests if not _is_local(u)]
+
+    def visible_prose(self) -> str:
+        return self.page.evaluate(_VISIBLE_PROSE_JS)
+
+    def shown(self, selector: str) -> list[bool]:
+        """For each element matching `selector`: is it displayed?"""
+        return self.page.locator(selector).evaluate_all(f"els => els.map({_SHOWN_JS})")
+
+    def load_images(self) -> list[str]:
+        """Scroll every displayed img of the article into view (they are loading=lazy),
+        wait until each settles and return the ones that did not load."""
+        bad = []
+        imgs = self.page.locator(".md-content img")
+        for i in range(imgs.count()):
+            img = imgs.nth(i)
+            if not img.evaluate(_SHOWN_JS):
+                continue
+            img.evaluate("el => el.scrollIntoView({block: 'center'})")
+            try:
+                self.page.wait_for_function("el => el.complete", arg=img.element_handle(),
+                                            timeout=TIMEOUT_MS)
+            except Exception:  # the report below names the image
+                pass
+            width, src = img.evaluate("el => [el.naturalWidth, el.currentSrc || el.src]")
+            if not width:
+                bad.append(src)
+        return bad
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname == HOST
+
+
+@pytest.fixture
+def visit(chromium, site_url):
+    """Open a tab in a fresh context (empty storage): `visit()`, `visit("dark")`,
+    or another tab of an open context: `visit(context=v.page.context)`."""
+    contexts = []
+
+    def open_tab(scheme: str = "light", context=None) -> Visit:
+        if context is None:
+            context = chromium.new_context(color_scheme=scheme, locale="ko-KR",
+                                           viewport={"width": 1280, "height": 900},
+                                           service_workers="block")
+            context.set_default_timeout(TIMEOUT_MS)
+            contexts.append(context)
+        v = Visit(context.new_page(), site_url)
+        v.page.on("request", lambda r: v.requests.append(r.url))
+        v.page.on("requestfailed", lambda r: v.failed.append(f"{r.url}: {r.failure}"))
+        v.page.on("response", lambda r: r.status >= 400 and v.failed.append(f"{r.url}: HTTP {r.status}"))
+        v.page.on("console", lambda m: m.type == "error" and v.errors.append(
+            f"console: {m.text} ({m.location.get('url', '')})"))
+        v.page.on("pageerror", lambda e: v.errors.append(f"pageerror: {e}"))
+        return v
+
+    yield open_tab
+    for ctx in contexts:
+        ctx.close()
+
+
+def _assert_typeset(v: Visit, where: str):
+    try:
+        v.page.locator(".md-content .katex").first.wait_for(state="attached")
+    except PlaywrightTimeout:
+        pytest.fail(f"{where}: no KaTeX output (.katex) after {TIMEOUT_MS} ms; "
+                    "did katex-init.js run for this page view?", pytrace=False)
+    errors = v.page.locator(".md-content .katex-error").all_inner_texts()
+    assert not errors, f"{where}: KaTeX could not parse {errors}"
+    prose = v.visible_prose()
+    raw = [d for d in RAW_MATH if d in prose] + RAW_INLINE.findall(prose)
+    assert not raw, f"{where}: raw math {raw} in the visible text: {prose[:300]!r}"
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_flagship_math_is_typeset(visit):
+    v = visit()
+    v.goto(FLAGSHIP)
+    _assert_typeset(v, FLAGSHIP)
+
+
+def test_notebook_math_is_typeset_and_downloads_work(visit):
+    v = visit()
+    v.goto(NOTEBOOK)
+    _assert_typeset(v, NOTEBOOK)
+    links = v.page.locator(".til-nb-downloads a").evaluate_all("as => as.map(a => a.href)")
+    assert sorted(posixpath.splitext(u)[1] for u in links) == [".ipynb", ".py"], links
+    for url in links:
+        resp = v.page.request.get(url)
+        assert resp.status == 200, f"{url}: HTTP {resp.status}"
+        if url.endswith(".ipynb"):
+            nb = json.loads(resp.body())
+            outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+            assert outputs, f"{url}: the downloadable notebook has no outputs (was it executed?)"
+        else:
+            assert "# %%" in resp.text(), f"{url}: not a jupytext percent script"
+
+
+def test_math_survives_instant_navigation(visit):
+    v = visit()
+    v.goto("")
+    v.page.wait_for_function("() => typeof document$ !== 'undefined'")
+    # a full reload would drop this marker; instant navigation keeps the window
+    v.page.evaluate("() => { window.__tilMarker = 'kept'; }")
+    link = v.page.locator(f'.md-content a[href$="{FLAGSHIP}"]')
+    if link.count() == 0:
+        # the home page does not link the note (yet): add a link the way a note would
+        v.page.evaluate("""href => {
+          const a = document.createElement('a');
+          a.href = href; a.id = 'til-test-link'; a.textContent = 'CNN';
+          document.querySelector('.md-content article').appendChild(a);
+        }""", FLAGSHIP)
+        link = v.page.locator("#til-test-link")
+    link.first.click()
+    v.page.wait_for_url(f"**/{FLAGSHIP}")
+    assert v.page.evaluate("() => window.__tilMarker") == "kept", \
+        "the click reloaded the page: navigation.instant did not handle it"
+    _assert_typeset(v, f"{FLAGSHIP} after instant navigation")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_images_load(visit, scheme):
+    v = visit(scheme)
+    for path in [FLAGSHIP, NOTEBOOK]:
+        v.goto(path)
+        if path == FLAGSHIP:
+            assert any(v.shown(".md-content img")), f"{path}: no figure is displayed in {scheme} mode"
+        bad = v.load_images()
+        assert not bad, f"{path} ({scheme}): images did not load: {bad}"
+    assert not v.failed, v.failed
+
+
+def test_no_console_errors(visit):
+    v = visit()
+    for path in ["", FLAGSHIP, NOTEBOOK, placeholder_sample(k=1)[0]]:
+        v.goto(path)
+    v.page.wait_for_load_state("networkidle")
+    assert not v.errors, "\n".join(v.errors)
+
+
+def test_no_request_leaves_localhost(visit):
+    v = visit()
+    for path in ["", FLAGSHIP, NOTEBOOK]:
+        v.goto(path, wait_until="networkidle")
+        v.load_images()
+    assert v.requests, "no request was recorded"
+    assert not v.off_site, f"requests left {HOST}: {sorted(set(v.off_site))}"
+
+
+@pytest.mark.parametrize("query", ["합성곱", "커널", "Convolution"])
+def test_search_finds_flagship(visit, query):
+    v = visit()
+    v.goto(FLAGSHIP)
+    v.page.keyboard.press("/")
+    box = v.page.locator("input.md-search__input")
+    box.wait_for(state="visible")
+    box.press_sequentially(query)
+    box.press("End")  # Korean text arrives as insertText without keyup; the search listens to keys
+    try:
+        v.page.locator(".md-search-result__item").first.wait_for()
+    except PlaywrightTimeout:
+        meta = v.page.locator(".md-search-result__meta").inner_text()
+        pytest.fail(f"search for {query!r} shows no result ({meta!r})", pytrace=False)
+    hrefs = v.page.locator(".md-search-result__item a").evaluate_all("as => as.map(a => a.href)")
+    assert any(FLAGSHIP in h for h in hrefs), f"{query!r} did not find {FLAGSHIP}: {hrefs}"
+
+
+def test_dark_toggle_swaps_figures(visit):
+    v = visit("light")
+    v.goto(FLAGSHIP)
+    light, dark = 'img[src*="-light."]', 'img[src*="-dark."]'
+    assert v.page.locator(f".md-content {light}").count() > 0, "the flagship note has no figure"
+    assert all(v.shown(light)) and not any(v.shown(dark)), "light mode must show only -light figures"
+    toggle = v.page.locator('.md-header__button[for^="__palette"]:visible')
+    assert v.page.get_attribute("body", "data-md-color-scheme") == "default"
+    toggle.first.click()
+    v.page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
+    assert all(v.shown(dark)) and not any(v.shown(light)), "dark mode must show only -dark figures"
+    assert not v.load_images(), "a dark figure did not load"
+
+
+def test_offline_audit(visit, record_property):
+    written, notebooks, sample = written_notes(), notebook_pages(), placeholder_sample()
+    pages = sorted(set(written + notebooks + [""] + sample))
+    ctx = visit().page.context
+    visits, problems = [], []
+    for start in range(0, len(pages), AUDIT_TABS):
+        # a few tabs load at once, so their network-idle waits overlap
+        batch = [(path, visit(context=ctx)) for path in pages[start:start + AUDIT_TABS]]
+        for path, v in batch:
+            v.page.goto(v.base + path, wait_until="commit")
+        for path, v in batch:
+            v.page.wait_for_load_state("networkidle")  # the search worker's fetches included
+            bad_imgs = v.load_images()
+            if bad_imgs or v.errors or v.failed or v.off_site:
+                problems.append(f"/{path}: images not loaded {bad_imgs}, errors {v.errors}, "
+                                f"failed {v.failed}, off-site {v.off_site}")
+            v.page.close()
+        visits += [v for _, v in batch]
+    n_req = sum(len(v.requests) for v in visits)
+    n_off = sum(len(v.off_site) for v in visits)
+    n_failed = sum(len(v.failed) for v in visits)
+    n_err = sum(len(v.errors) for v in visits)
+    summary = (f"audited {len(pages)} pages ({len(written)} written notes incl. home, "
+               f"{len(notebooks)} notebooks, {len(sample)} placeholders), {n_req} requests, "
+               f"{n_off} off-site, {n_failed} failed, {n_err} console errors")
+    print(summary)
+    record_property("offline_audit", summary)
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,202 @@
+"""The strict build passes, and every kind of bad input fails it loudly and cleanly.
+
+A clean failure: non-zero exit, a message naming the file (and the line where
+there is one), no Python traceback, and no site left behind that looks
+deployable (hooks/til.py empties the site directory when a build fails).
+
+BAD_INPUTS below is the list of those kinds, readable as documentation: each
+row is (id, mutation of a fresh project copy, regex the build's stderr must match).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from sitetools import TRACEBACK, build, build_env, copy_project, edit
+
+pytestmark = pytest.mark.build
+
+NOTE = "til-etc/ttabaereon-kubernetes.md"  # a SUMMARY entry with no written note: cases write one
+NOTE_RE = re.escape(f"docs/{NOTE}")
+SUMMARY_RE = r"docs/SUMMARY\.md:\d+: "
+ETC_CHILD = "    * [CoinTrading](til-etc/cointrading/index.md)\n"  # a SUMMARY line to insert before
+
+
+# ------------------------------------------------------------------ mutations
+
+def _write(project: Path, rel: str, text: str) -> None:
+    path = project / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+
+
+def note(text: str) -> Callable[[Path], None]:
+    """Write the note docs/<NOTE> with `text` (line 1 is its title)."""
+    return lambda p: _write(p, f"docs/{NOTE}", text)
+
+
+def note_with_snippet(snippet: str, text: str) -> Callable[[Path], None]:
+    """Add snippets/badcase.py (only in the copy) and a note that uses it."""
+    def mutate(p: Path) -> None:
+        _write(p, "snippets/badcase.py", snippet)
+        _write(p, f"docs/{NOTE}", text)
+    return mutate
+
+
+def summary(old: str, new: str) -> Callable[[Path], None]:
+    """Replace `old` by `new` in the copy's docs/SUMMARY.md."""
+    return lambda p: edit(p / "docs" / "SUMMARY.md", old, new)
+
+
+def summary_insert(lines: str) -> Callable[[Path], None]:
+    """Insert SUMMARY lines under 'TIL : etc'."""
+    return summary(ETC_CHILD, lines + ETC_CHILD)
+
+
+def docs_file(rel: str, text: str) -> Callable[[Path], None]:
+    return lambda p: _write(p, f"docs/{rel}", text)
+
+
+RAISING_NOTEBOOK = """
+    # %% [markdown]
+    # # 깨진 노트북
+
+    # %%
+    x = 1
+
+    # %%
+    raise RuntimeError("cell boom")
+"""
+
+
+class Case(NamedTuple):
+    id: str
+    mutate: Callable[[Path], None]
+    message: str  # regex searched in the build's stderr
+
+
+BAD_INPUTS = [
+    # --- build-time snippets: {{ value ... }} and {{ figure ... }}
+    Case("value-directive-raises",
+         note_with_snippet("def boom():\n    raise ValueError('kaboom')\n",
+                           "# K\n\n값: {{ value badcase:boom() }}\n"),
+         NOTE_RE + r":3: snippets\.badcase:boom\(\) raised ValueError: kaboom"),
+    Case("figure-function-raises",
+         note_with_snippet('def plot_boom():\n    """캡션."""\n    raise ValueError("kaboom")\n',
+                           "# K\n\n{{ figure badcase:plot_boom }}\n"),
+         NOTE_RE + r":3: snippets\.badcase\.plot_boom\(\) raised ValueError: kaboom"),
+    Case("figure-function-returns-no-figure",
+         note_with_snippet('def plot_boom():\n    """캡션."""\n    return 42\n',
+                           "# K\n\n{{ figure badcase:plot_boom }}\n"),
+         NOTE_RE + r":3: snippets\.badcase\.plot_boom\(\) returned int, expected a matplotlib\.figure\.Figure"),
+    # --- pymdownx.snippets includes (checked by tilsite/includes.py before Markdown runs)
+    Case("include-missing-file",
+         note('# K\n\n```python\n--8<-- "snippets/convolution/nope.py:x"\n```\n'),
+         NOTE_RE + r":4: included file 'snippets/convolution/nope\.py' does not exist"),
+    Case("include-missing-section",
+         note('# K\n\n```python\n--8<-- "snippets/convolution/shapes.py:nope"\n```\n'),
+         NOTE_RE + r":4: snippets/convolution/shapes\.py has no section 'nope'"),
+    Case("include-section-never-closed",
+         note_with_snippet("# --8<-- [start:a]\ndef a():\n    pass\n",
+                           '# K\n\n```python\n--8<-- "snippets/badcase.py:a"\n```\n'),
+         r"snippets/badcase\.py:1: section 'a' is opened here but never closed .*included from " + NOTE_RE + ":4"),
+    # --- links (validation.links: warn, and strict turns warnings into failure)
+    Case("link-to-missing-page",
+         note("# K\n\n[없는 노트](nope.md)\n"),
+         r"Doc file 'til-etc/ttabaereon-kubernetes\.md' contains a link 'nope\.md', "
+         r"but the target 'til-etc/nope\.md' is not found"),
+    Case("link-to-missing-anchor",
+         note("# K\n\n[없는 절](../index.md#nope)\n"),
+         r"Doc file 'til-etc/ttabaereon-kubernetes\.md' contains a link '\.\./index\.md#nope', "
+         r"but the doc 'index\.md' does not contain an anchor '#nope'"),
+    # --- docs/SUMMARY.md
+    Case("summary-entry-points-nowhere",
+         summary(f"({NOTE})", "()"),
+         SUMMARY_RE + r"'\[따배런\] Kubernetes' points nowhere: the link target is empty"),
+    Case("summary-entry-has-anchor",
+         summary(f"({NOTE})", f"({NOTE}#top)"),
+         SUMMARY_RE + r"'\[따배런\] Kubernetes' points to '.*#top': a target must be a relative, lowercase, "
+                      r"ASCII kebab-case path ending in \.md, with no anchor"),
+    Case("summary-entry-not-markdown",
+         summary(f"({NOTE})", "(https://kubernetes.io/)"),
+         SUMMARY_RE + r"'\[따배런\] Kubernetes' points to 'https://kubernetes\.io/': a target must be"),
+    Case("summary-broken-link-syntax",
+         summary(f"({NOTE})", f"({NOTE}"),
+         SUMMARY_RE + r"not a nav entry \(expected '\* \[제목\]\(path\.md\)'\)"),
+    Case("summary-two-entries-one-file",
+         summary(f"({NOTE})", "(til-etc/gatsby/index.md)"),
+         SUMMARY_RE + r"'Gatsby' points to til-etc/gatsby/index\.md, already used on line \d+"),
+    Case("summary-korean-path",
+         summary_insert("    * [합성곱](til-etc/합성곱.md)\n"),
+         SUMMARY_RE + r"'합성곱' points to 'til-etc/합성곱\.md': a target must be a relative, lowercase, ASCII"),
+    Case("summary-slugs-collide",
+         summary_insert("    * [소수 만들기](til-etc/sosu-mandeulgi.md)\n" * 2),
+         SUMMARY_RE + r"'소수 만들기' points to til-etc/sosu-mandeulgi\.md, already used on line \d+"),
+    # --- written notes
+    Case("note-not-in-summary",
+         docs_file("til-etc/orphan.md", "# 고아\n"),
+         r"docs/til-etc/orphan\.md:1: this note is not in docs/SUMMARY\.md"),
+    Case("note-with-korean-file-name",
+         docs_file("til-etc/합성곱.md", "# 합성곱\n"),
+         r"docs/til-etc/합성곱\.md: file names under docs/ must be ASCII"),
+    Case("front-matter-not-yaml",
+         note("---\ntitle: [oops\n---\n# K\n"),
+         NOTE_RE + r":\d+: front matter is not valid YAML"),
+    # --- notebooks (jupytext .py under docs/, executed at build time)
+    Case("notebook-cell-raises",
+         docs_file("til-etc/broken-nb.py", RAISING_NOTEBOOK),
+         r"docs/til-etc/broken-nb\.py: cell 2 \(.*raise RuntimeError.*\) raised RuntimeError: cell boom"),
+]
+
+
+# ------------------------------------------------------------------ tests
+
+def test_strict_build_passes(built_site_info):
+    site = built_site_info.path
+    assert (site / "index.html").is_file()
+    assert "WARNING" not in built_site_info.stderr
+    assert not (site / "SUMMARY").exists(), "docs/SUMMARY.md is the nav, not a page"
+
+
+# nbconvert's markup of a cell's error or stderr output (not its CSS, which every notebook page inlines)
+NB_ERROR_OUTPUT = re.compile(r'<div[^>]*\bdata-mime-type="application/vnd\.jupyter\.stderr"')
+
+
+def test_passing_build_renders_no_traceback(built_site):
+    bad = []
+    for page in built_site.rglob("*.html"):
+        html = page.read_text("utf-8")
+        if TRACEBACK in html or NB_ERROR_OUTPUT.search(html):
+            bad.append(page.relative_to(built_site).as_posix())
+    assert not bad, f"pages showing a traceback or a notebook's error/stderr output: {bad}"
+
+
+def test_project_copy_imports_its_snippets(project_copy):
+    """PYTHONPATH=<copy> beats the editable install of /work/main/snippets."""
+    out = subprocess.run([str(Path(build_env(project_copy)["PATH"].split(":")[0]) / "python"), "-c",
+                          "import snippets, tilsite; print(snippets.__file__)"],
+                         cwd=project_copy, env=build_env(project_copy), capture_output=True, text=True, check=True)
+    assert Path(out.stdout.strip()).resolve() == (project_copy / "snippets" / "__init__.py").resolve()
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in BAD_INPUTS])
+def test_bad_input_fails_cleanly(case: Case, tmp_path):
+    project = copy_project(tmp_path / "project", with_cache=True)
+    case.mutate(project)
+    site = tmp_path / "site"
+    proc = build(project, site)
+    log = proc.stderr
+    assert proc.returncode != 0, f"the build passed:\n{log[-3000:]}"
+    assert re.search(case.message, log), f"expected /{case.message}/ in:\n{log[-3000:]}"
+    assert TRACEBACK not in log, f"a crash, not a clean error:\n{log[-3000:]}"
+    located = re.findall(r"^(?:ERROR\s+-\s+)?\S+:\d+: .*", log, re.M)
+    assert len(located) <= 1, "one mistake, one message; got:\n" + "\n".join(located)
+    left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) if site.exists() else []
+    assert not left, f"the failed build left pages in {site}: {left[:5]}..."

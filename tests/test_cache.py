@@ -1,0 +1,217 @@
+"""Build caches: what changed is redone, what did not is reused.
+
+A small dedicated project, independent of the real notes: the site's
+mkdocs.yml, hooks/ and overrides/ with a two-page docs/ and a tiny
+``snippets.cacheprobe`` package:
+
+    figs.py   plot_alpha (uses lib.height) and plot_beta (uses nothing else)
+    lib.py    height(), imported by figs.py for plot_alpha only
+    nbdata.py answer(), imported by the notebook; it imports deep.py
+    deep.py   BASE, reached by the notebook only through nbdata.py
+
+One cold build fills .cache (module fixture); each test copies that warm
+project to its own folder (the cache is keyed by content and relative paths,
+so it moves with the copy), makes one edit and builds once.  What a build
+redid is read from its log: "drew N figure file(s): ..." (hooks/til.py) and
+mkdocs-jupyter's "Cache hit:" / "Cache miss, writing:" lines.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitetools import build, copy_project, edit
+
+pytestmark = pytest.mark.build
+
+SUMMARY = """# Summary
+
+* [MAIN](index.md)
+* [캐시 시험](cache-probe.md)
+"""
+
+PAGE = """# 캐시 시험
+
+{{ figure cacheprobe.figs:plot_alpha }}
+
+{{ figure cacheprobe.figs:plot_beta }}
+"""
+
+NOTEBOOK = """# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 캐시 시험 노트북
+
+# %%
+from snippets.cacheprobe.nbdata import answer
+
+print(f"answer={answer()}")
+"""
+
+SNIPPETS = {
+    "__init__.py": '"""Test snippets."""\n',
+    "cacheprobe/__init__.py": '"""Snippets of the cache tests."""\n',
+    "cacheprobe/figs.py": '''"""Figures of the cache tests."""
+
+from matplotlib.figure import Figure
+
+from snippets.cacheprobe.lib import height
+
+WIDTH = 2.0
+
+
+def _bar(ax, h):
+    ax.bar([0], [h])
+
+
+def plot_alpha():
+    """알파: lib.height()만큼의 막대."""
+    fig = Figure(figsize=(WIDTH, 1.5))
+    _bar(fig.subplots(), height())
+    return fig
+
+
+def plot_beta():
+    """베타: 대각선."""
+    fig = Figure(figsize=(2.0, 1.5))
+    fig.subplots().plot([0, 1], [0, 1])
+    return fig
+''',
+    "cacheprobe/lib.py": '"""Used by plot_alpha only."""\n\n\ndef height():\n    return 3\n',
+    "cacheprobe/nbdata.py": ('"""Imported by the notebook."""\n\nfrom snippets.cacheprobe.deep import BASE\n\n\n'
+                             'def answer():\n    return BASE * 2\n'),
+    "cacheprobe/deep.py": '"""Imported by nbdata.py: the notebook depends on it transitively."""\n\nBASE = 21\n',
+}
+
+NB_SRC = "probe-nb.py"
+NB_PAGE = "probe-nb/index.html"
+NB_DOWNLOAD = "probe-nb/probe-nb.ipynb"
+
+
+def _make_project(dest: Path) -> Path:
+    """The site's config and hooks with the tiny docs/ and snippets/ above."""
+    copy_project(dest)
+    for sub in ("docs", "snippets"):
+        for p in sorted((dest / sub).iterdir()):
+            if not (sub == "docs" and p.name == "assets"):  # keep the stylesheets and KaTeX
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
+    (dest / "docs/SUMMARY.md").write_text(SUMMARY, "utf-8")
+    (dest / "docs/index.md").write_text("# TIL\n\n캐시 시험용 사이트.\n", "utf-8")
+    (dest / "docs/cache-probe.md").write_text(PAGE, "utf-8")
+    (dest / "docs" / NB_SRC).write_text(NOTEBOOK, "utf-8")
+    for rel, text in SNIPPETS.items():
+        (dest / "snippets" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / "snippets" / rel).write_text(text, "utf-8")
+    return dest
+
+
+class Build:
+    """One finished build: its log, what it redrew, whether it ran the notebook."""
+
+    def __init__(self, project: Path, site: Path):
+        proc = build(project, site)
+        assert proc.returncode == 0, f"build of {project} failed:\n{proc.stderr[-4000:]}"
+        self.project, self.site, self.log = project, site, proc.stderr
+        m = re.search(r"drew (\d+) figure file\(s\): (.*)", self.log)
+        self.drawn = set(m[2].strip().split(", ")) if m else set()
+        assert len(self.drawn) == (int(m[1]) if m else 0)
+        hit = re.search(rf"Cache hit: .*{re.escape(NB_SRC)}", self.log)
+        miss = re.search(rf"Cache miss, writing: .*{re.escape(NB_SRC)}", self.log)
+        assert bool(hit) != bool(miss), f"no notebook cache line in the log:\n{self.log[-3000:]}"
+        self.notebook_rerun = bool(miss)
+
+    def text(self, rel: str) -> str:
+        return (self.site / rel).read_text("utf-8")
+
+    def cached_notebooks(self) -> list[str]:
+        return sorted(p.name for p in (self.project / ".cache/til-notebooks").glob("*.ipynb"))
+
+
+ALL_FIGURES = {"alpha-light", "alpha-dark", "beta-light", "beta-dark"}
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory) -> Build:
+    """The tiny project after its first (cold) build: every cache filled."""
+    root = tmp_path_factory.mktemp("cache")
+    first = Build(_make_project(root / "project"), root / "site")
+    assert first.drawn == ALL_FIGURES, first.log
+    assert first.notebook_rerun
+    assert "answer=42" in first.text(NB_PAGE)
+    return first
+
+
+@pytest.fixture
+def copy_of_warm(warm, tmp_path) -> Path:
+    """A copy of the warm project, .cache included, in this test's own folder."""
+    dest = tmp_path / "project"
+    shutil.copytree(warm.project, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def test_unchanged_rebuild_redraws_nothing_and_reuses_the_executed_notebook(warm, copy_of_warm, tmp_path):
+    before = warm.cached_notebooks()
+    again = Build(copy_of_warm, tmp_path / "site")
+    assert again.drawn == set()
+    assert not again.notebook_rerun
+    assert again.cached_notebooks() == before
+    # the reused outputs are still published
+    assert "answer=42" in again.text(NB_PAGE)
+    assert "answer=42" in again.text(NB_DOWNLOAD)
+    for name in ALL_FIGURES:
+        assert (again.site / f"assets/figures/{name}.svg").read_bytes() == \
+            (warm.site / f"assets/figures/{name}.svg").read_bytes()
+
+
+def test_editing_a_plot_function_redraws_only_its_figure(copy_of_warm, tmp_path):
+    edit(copy_of_warm / "snippets/cacheprobe/figs.py", "plot([0, 1], [0, 1])", "plot([0, 1], [1, 0])")
+    b = Build(copy_of_warm, tmp_path / "site")
+    assert b.drawn == {"beta-light", "beta-dark"}
+    assert not b.notebook_rerun
+
+
+def test_editing_a_helper_or_constant_redraws_the_figure_using_it(copy_of_warm, tmp_path):
+    edit(copy_of_warm / "snippets/cacheprobe/figs.py", "WIDTH = 2.0", "WIDTH = 2.5")
+    b = Build(copy_of_warm, tmp_path / "site")
+    assert b.drawn == {"alpha-light", "alpha-dark"}  # plot_beta does not read WIDTH
+
+
+def test_editing_an_imported_snippet_redraws_its_figures_not_the_others(copy_of_warm, tmp_path):
+    edit(copy_of_warm / "snippets/cacheprobe/lib.py", "return 3", "return 4")
+    b = Build(copy_of_warm, tmp_path / "site")
+    assert b.drawn == {"alpha-light", "alpha-dark"}
+    assert not b.notebook_rerun  # the notebook does not import lib.py
+
+
+def test_comment_and_layout_edits_redraw_nothing(copy_of_warm, tmp_path):
+    edit(copy_of_warm / "snippets/cacheprobe/figs.py", "def plot_beta():",
+         "# a comment does not change what is drawn\n\n\ndef plot_beta(\n):")
+    b = Build(copy_of_warm, tmp_path / "site")
+    assert b.drawn == set()
+
+
+def test_editing_a_snippet_the_notebook_imports_transitively_reexecutes_it(warm, copy_of_warm, tmp_path):
+    edit(copy_of_warm / "snippets/cacheprobe/deep.py", "BASE = 21", "BASE = 50")
+    b = Build(copy_of_warm, tmp_path / "site")
+    assert b.notebook_rerun
+    assert b.drawn == set()  # no figure imports deep.py
+    # the page and the download show the new output, not the cached one
+    assert "answer=100" in b.text(NB_PAGE) and "answer=42" not in b.text(NB_PAGE)
+    assert "answer=100" in b.text(NB_DOWNLOAD)
+    # one executed copy per notebook: the stale one is replaced
+    assert len(b.cached_notebooks()) == 1 and b.cached_notebooks() != warm.cached_notebooks()
