@@ -15,11 +15,11 @@ from pathlib import Path
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
-from mkdocs.utils import clean_directory
+from mkdocs.utils import clean_directory, get_relative_url
 
 from tilsite import execute as ex
 from tilsite import includes
-from tilsite import notebooks
+from tilsite import nbhtml, notebooks
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
@@ -211,14 +211,34 @@ def on_page_markdown(markdown, page, config, files):
     return ex.DIRECTIVE.sub(expand, markdown)
 
 
-_NB_MATHJAX = re.compile(r"<script[^>]*>\s*(?:(?!</script>).)*MathJax(?:(?!</script>).)*</script>\s*"
-                         r"|<script[^>]*src=\"[^\"]*mathjax[^\"]*\"[^>]*>\s*</script>\s*", re.S | re.I)
+_NB_EMPTY_ID = re.compile(r'(<h[1-6] id=)""((?:(?!</h[1-6]>).)*?<a class="anchor-link" href=")#(">)', re.S)
+
+
+def _toc_ids(items):
+    for item in items:
+        yield item.id
+        yield from _toc_ids(item.children)
+
+
+def _align_notebook_ids(html: str, toc) -> str:
+    """Give headings nbconvert left without an id (all-Korean text) the id the TOC links to.
+
+    mkdocs-jupyter builds the TOC with Python-Markdown's slugify ('_1' for an empty
+    slug), nbconvert writes id="": the TOC and Material's skip link would point nowhere.
+    """
+    missing = iter([i for i in _toc_ids(toc) if f'id="{i}"' not in html])
+    return _NB_EMPTY_ID.sub(lambda m: (f'{m[1]}"{i}"{m[2]}#{i}{m[3]}' if (i := next(missing, None))
+                                       else m[0]), html)
 
 
 def on_page_content(html, page, config, files):
     if getattr(page, "nb_url", None):
-        # nbconvert's template loads MathJax 2 from a CDN; the site typesets with its own KaTeX
-        return _NB_MATHJAX.sub("", html)
+        # off-site scripts out, the 0.6 MB inline JupyterLab CSS into one shared file
+        html, css = nbhtml.extract_styles(nbhtml.strip_offsite_scripts(html))
+        asset = nbhtml.css_asset_path(css)
+        _state.setdefault("notebook_css", {})[asset] = css
+        link = f'<link rel="stylesheet" href="{get_relative_url(asset, page.url)}">\n'
+        return link + _align_notebook_ids(html, page.toc)
     return html
 
 
@@ -233,3 +253,10 @@ def on_post_page(output, page, config):
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(executed, dest)
     return output
+
+
+def on_post_build(config):
+    for asset, css in _state.pop("notebook_css", {}).items():
+        out = Path(config.site_dir) / asset
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(css, encoding="utf-8")

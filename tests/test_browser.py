@@ -70,6 +70,15 @@ _VISIBLE_PROSE_JS = """() => {
 
 _SHOWN_JS = "el => el.offsetParent !== null && getComputedStyle(el).display !== 'none'"
 
+# Bring each displayed article image into the viewport for a frame, so that
+# loading=lazy starts fetching it; returns how many there are.
+_SCROLL_IMAGES_JS = f"""async () => {{
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const imgs = [...document.querySelectorAll('.md-content img')].filter({_SHOWN_JS});
+  for (const img of imgs) {{ img.scrollIntoView({{block: 'center'}}); await frame(); }}
+  return imgs.length;
+}}"""
+
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
@@ -208,23 +217,18 @@ class Visit:
 
     def load_images(self) -> list[str]:
         """Scroll every displayed img of the article into view (they are loading=lazy),
-        wait until each settles and return the ones that did not load."""
-        bad = []
-        imgs = self.page.locator(".md-content img")
-        for i in range(imgs.count()):
-            img = imgs.nth(i)
-            if not img.evaluate(_SHOWN_JS):
-                continue
-            img.evaluate("el => el.scrollIntoView({block: 'center'})")
-            try:
-                self.page.wait_for_function("el => el.complete", arg=img.element_handle(),
-                                            timeout=TIMEOUT_MS)
-            except Exception:  # the report below names the image
-                pass
-            width, src = img.evaluate("el => [el.naturalWidth, el.currentSrc || el.src]")
-            if not width:
-                bad.append(src)
-        return bad
+        wait until all have settled and return the URLs of those that did not load."""
+        shown = self.page.evaluate(_SCROLL_IMAGES_JS)
+        if not shown:
+            return []
+        try:
+            self.page.wait_for_function(
+                "() => [...document.querySelectorAll('.md-content img')].every(i => i.complete)")
+        except PlaywrightTimeout:  # the list below names the images still pending
+            pass
+        return self.page.evaluate(f"""() => [...document.querySelectorAll('.md-content img')]
+            .filter({_SHOWN_JS}).filter(i => !i.complete || i.naturalWidth === 0)
+            .map(i => i.currentSrc || i.src)""")
 
 
 def _is_local(url: str) -> bool:

@@ -167,7 +167,7 @@ def plot_conv1d_sliding():
         ax.set_title(f"t = {_fmt(round(t, 2))}", fontsize=10)
         ax.set_xlim(tau[0], tau[-1])
         ax.set_ylim(-0.05, 1.15)
-        ax.set_xticks([0, 1, 2, 3])
+        ax.set_xticks([0, 1, 2, 3], ["0", "1", "", ""])  # the box's edges
         ax.set_yticks([0, 1])
         ax.set_xlabel("τ")
         _no_frame(ax)
@@ -259,7 +259,7 @@ def plot_param_counts():
     w = 0.38
     fc = [r[2] for r in rows]
     cv = [r[3] for r in rows]
-    ax.bar(x - w / 2, fc, w, color=BLUE, alpha=0.85, label="완전연결층 (H·W·O_H·O_W)")
+    ax.bar(x - w / 2, fc, w, color=BLUE, alpha=0.85, label="완전연결층")
     ax.bar(x + w / 2, cv, w, color=ORANGE, alpha=0.85, label="합성곱 (3×3)")
     for xs, vals in ((x - w / 2, fc), (x + w / 2, cv)):
         for xi, v in zip(xs, vals):
@@ -313,7 +313,6 @@ def plot_conv2d_grid():
 
     Input X (5x5), kernel K (3x3) and valid output (3x3) as numbered grids.
     The kernel window on X and the output cell it produces are highlighted;
-    inside the window each kernel weight is written small in the corner, and
     the sum of products for that cell is spelled out underneath.  Values from
     signal.correlate2d (no kernel flip, as in CNN layers).
     """
@@ -339,10 +338,6 @@ def plot_conv2d_grid():
     _numbers(ax, x)
     _numbers(ax, k, kx, ky)
     _numbers(ax, out, ox, oy)
-    for p in range(kh):
-        for q in range(kw):
-            ax.text(j + q + 0.95, i + p + 0.93, "×" + _fmt(k[p, q]), ha="right", va="bottom",
-                    fontsize=7, color=ORANGE)
     ax.text(kx - 0.75, x.shape[0] / 2, "$\\star$", ha="center", va="center", fontsize=30)
     ax.text(ox - 0.75, x.shape[0] / 2, "=", ha="center", va="center", fontsize=18)
     labels = ((x.shape[1] / 2, -0.3, f"입력 X ({x.shape[0]}×{x.shape[1]})"),
@@ -372,7 +367,7 @@ def padding_stride_dilation_example(n: int = 5, k: int = 3):
     for name, s, p, d in (("패딩", 1, 1, 1), ("스트라이드", 2, 0, 1), ("팽창", 1, 0, 2)):
         o = output_size(n, k, stride=s, padding=p, dilation=d)
         panels.append({"name": name, "n": n, "k": k, "stride": s, "padding": p, "dilation": d,
-                       "out": o, "visits": [i * s for i in range(o)]})
+                       "out": o, "visits": [i for i in range(o)]})
     return panels
 
 
@@ -415,7 +410,7 @@ def plot_padding_stride_dilation():
         _grid_lines(ax, o, o, ox, oy)
         _arrow(ax, m + 0.15, m / 2, ox - 0.15, m / 2)
         setting = {"패딩": f"P={p}", "스트라이드": f"S={s}"}.get(pn["name"], f"D={d}")
-        ax.set_title(f"{pn['name']} {setting}: {n}×{n} {ARROW} {o}×{o}", fontsize=10)
+        ax.set_title(f"{pn['name']} {setting} {ARROW} {o}×{o}", fontsize=10)
         ax.set_xlim(-0.3, ox + o + 0.3)
         ax.set_ylim(m + 0.3, -0.3)
     return fig
@@ -476,15 +471,15 @@ def plot_channels():
     ax_l.set_title(f"필터 1개 {ARROW} 출력 맵 1개", fontsize=10)
     x_top, y_top = _stack(ax_l, 0, 0, big, cols, step)
     ax_l.text(x_top / 2, -0.3, f"입력 ({c_in}, {h}, {w_})", ha="center", va="top", fontsize=9)
-    ax_l.text(x_top + 0.4, cy, "$\\star$", ha="center", va="center", fontsize=18)
+    ax_l.text(x_top + 0.4, cy, "$\\star$", ha="center", va="center", fontsize=24)
     kx0, ky0 = x_top + 0.8, cy - (small + (c_in - 1) * step) / 2
     kx_top, _ = _stack(ax_l, kx0, ky0, small, cols, step)
     ax_l.text((kx0 + kx_top) / 2, ky0 - 0.3, f"필터 ({c_in}, {kh}, {kw})", ha="center", va="top", fontsize=9)
-    sx = kx_top + 1.1  # the per-channel maps are summed into one
-    _arrow(ax_l, kx_top + 0.15, cy, sx - 0.5, cy)
+    sx = kx_top + 1.4  # the per-channel maps are summed into one
+    _arrow(ax_l, kx_top + 0.15, cy, sx - 0.55, cy)
     ax_l.text(sx, cy, "Σ + b", ha="center", va="center", fontsize=11)
-    ox0 = sx + 1.0
-    _arrow(ax_l, sx + 0.5, cy, ox0 - 0.15, cy)
+    ox0 = sx + 1.3
+    _arrow(ax_l, sx + 0.55, cy, ox0 - 0.15, cy)
     _stack(ax_l, ox0, cy - res / 2, res, [PURPLE], alpha=0.35)
     ax_l.text(ox0 + res / 2, cy - res / 2 - 0.3, f"출력 ({oh}, {ow})", ha="center", va="top", fontsize=9)
     ax_l.set_xlim(-0.2, ox0 + res + 0.5)
@@ -501,7 +496,6 @@ def plot_channels():
     for f_i, colour in enumerate(fcol):
         y0 = (c_out - 1 - f_i) * gap
         _stack(ax_r, 0, y0, fs, cols, step=fstep, alpha=0.25, lw=0.8)
-        ax_r.text(-0.2, y0 + f_h / 2, f"필터 {f_i + 1}", ha="right", va="center", fontsize=9, color=colour)
         _arrow(ax_r, f_h + 0.2, y0 + f_h / 2, out_x - 0.2, r_cy + ((c_out - 1) / 2 - f_i) * 0.25,
                colour=colour, lw=1.2)
     _stack(ax_r, out_x, r_cy - o_h / 2, res, fcol, step=out_step, alpha=0.3)
@@ -509,7 +503,7 @@ def plot_channels():
               fontsize=9)
     ax_r.text(2.2, -0.35, f"W: (C_out, C_in, K_H, K_W) = ({c_out}, {c_in}, {kh}, {kw}),   b: ({c_out},)",
               ha="center", va="top", fontsize=9)
-    ax_r.set_xlim(-1.7, out_x + o_h + 0.3)
+    ax_r.set_xlim(-0.6, out_x + o_h + 0.6)
     ax_r.set_ylim(-1.1, (c_out - 1) * gap + f_h + 0.2)
     return fig
 
