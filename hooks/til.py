@@ -99,7 +99,7 @@ def on_files(files, config):
 
     errors = []
     for f in files:
-        if f.abs_src_path and not f.src_uri.isascii() and Path(f.abs_src_path).is_relative_to(docs.resolve()):
+        if f.abs_src_path and not f.src_uri.isascii() and Path(f.abs_src_path).is_relative_to(docs):
             errors.append(f"docs/{f.src_uri}: file names under docs/ must be ASCII: they become URLs "
                           "(romanize, e.g. 합성곱.md -> hapseonggop.md)")
     written = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri.endswith(".md")

@@ -46,7 +46,7 @@ HOST = "127.0.0.1"
 FLAGSHIP = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum/"
 NOTEBOOK = "til-ml/boostcamp-2st/u-stage-1/ai-math/conv-practice/"
 PLACEHOLDER_SAMPLE = 20
-AUDIT_TABS = 4
+AUDIT_TABS = 1
 TIMEOUT_MS = 10_000
 
 # Math delimiters that must not survive typesetting in the visible text.
@@ -222,8 +222,8 @@ class Visit:
         if not shown:
             return []
         try:
-            self.page.wait_for_function(
-                "() => [...document.querySelectorAll('.md-content img')].every(i => i.complete)")
+            self.page.wait_for_function(f"""() => [...document.querySelectorAll('.md-content img')]
+                .filter({_SHOWN_JS}).every(i => i.complete)""")
         except PlaywrightTimeout:  # the list below names the images still pending
             pass
         return self.page.evaluate(f"""() => [...document.querySelectorAll('.md-content img')]

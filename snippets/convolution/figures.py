@@ -192,7 +192,8 @@ def plot_correlation_vs_convolution():
     Left: a = [1, 2, 3] and the kernel v = [0, 1, 0.5]; middle: the full
     convolution a * v (the kernel slides flipped); right: the full
     cross-correlation a ⋆ v (the kernel slides as printed), each output value
-    written over its stem.  Computed with signal.convolve / signal.correlate.
+    written over its stem and the kernel as it slides written in red.
+    Computed with signal.convolve / signal.correlate.
     """
     ex = correlation_example()
     a, v = ex["a"], ex["v"]
@@ -201,8 +202,11 @@ def plot_correlation_vs_convolution():
 
     def stems(ax, y, colour, dx=0.0, label=None):
         x = np.arange(len(y)) + dx
-        ax.vlines(x, 0, y, color=colour, lw=2.2)
-        ax.plot(x, y, "o", color=colour, ms=6, label=label)
+        # stems and heads as one line with markers: two SVG paths per series, not one per stem
+        sx = np.column_stack([x, x, np.full_like(x, np.nan)]).ravel()
+        sy = np.column_stack([np.zeros_like(y), y, np.full_like(y, np.nan)]).ravel()
+        ax.plot(sx, sy, color=colour, lw=2.2, marker="o", ms=6, markevery=list(range(1, len(sx), 3)),
+                label=label)
         for xi, yi in zip(x, y):
             ax.text(xi, yi + 0.25, _fmt(yi), ha="center", va="bottom", fontsize=9)
 
@@ -211,12 +215,13 @@ def plot_correlation_vs_convolution():
     axes[0].legend(frameon=False, fontsize=9, loc="upper left", handlelength=1)
     stems(axes[1], ex["conv"], PURPLE)
     axes[1].set_title("합성곱 $a * v$", fontsize=10)
-    axes[1].text(0.98, 0.97, f"$\\overleftarrow{{v}}$ = {_seq(v[::-1])}", transform=axes[1].transAxes, ha="right", va="top",
-                 fontsize=9, color=RED)
+    # the kernel as it slides: flipped for convolution, as printed for correlation
+    axes[1].text(0.02, 0.97, f"$\\overleftarrow{{v}}$ = {_seq(v[::-1])}", transform=axes[1].transAxes,
+                 ha="left", va="top", fontsize=9, color=RED)
     stems(axes[2], ex["corr"], GREEN)
     axes[2].set_title("교차상관 $a \\star v$", fontsize=10)
-    axes[2].text(0.98, 0.97, f"$v$ = {_seq(v)}", transform=axes[2].transAxes, ha="right", va="top",
-                 fontsize=9, color=RED)
+    axes[2].text(0.02, 0.97, f"$v$ = {_seq(v)}", transform=axes[2].transAxes,
+                 ha="left", va="top", fontsize=9, color=RED)
     for ax, n in zip(axes, (len(a), len(ex["conv"]), len(ex["corr"]))):
         ax.set_ylim(0, 5.2)
         ax.axhline(0, color=GREY, lw=0.8)
@@ -367,7 +372,7 @@ def padding_stride_dilation_example(n: int = 5, k: int = 3):
     for name, s, p, d in (("패딩", 1, 1, 1), ("스트라이드", 2, 0, 1), ("팽창", 1, 0, 2)):
         o = output_size(n, k, stride=s, padding=p, dilation=d)
         panels.append({"name": name, "n": n, "k": k, "stride": s, "padding": p, "dilation": d,
-                       "out": o, "visits": [i for i in range(o)]})
+                       "out": o, "visits": [i * s for i in range(o)]})
     return panels
 
 
@@ -607,11 +612,12 @@ def plot_backprop_graph():
                 ax.plot(*np.transpose([p0, p1]), color=colour, lw=2.4)
             lx, ly = p0 + 0.5 * (p1 - p0)  # the weight's name just above the middle of the edge
             ax.text(lx, ly + 0.1, f"$W_{e[2]}$", ha="center", va="bottom", fontsize=9, color=colour)
-        # Nodes as scatter markers: one shared marker definition in the SVG.
-        hot_in = [j for j in range(1, n_in + 1) if any(e[0] == j for e in hot)]
-        ax.scatter([xs] * n_in, [y_in(j) for j in range(1, n_in + 1)], s=380, color=BLUE, alpha=0.2, lw=0)
-        ax.scatter([xs] * len(hot_in), [y_in(j) for j in hot_in], s=380, color=BLUE, alpha=0.45, lw=0)
-        ax.scatter([xo] * n_out, [y_out(i) for i in range(1, n_out + 1)], s=380, color=ORANGE, alpha=0.3, lw=0)
+        # All nodes in one scatter: one shared marker definition in the SVG.
+        hot_in = {j for j in range(1, n_in + 1) if any(e[0] == j for e in hot)}
+        node_xy = [(xs, y_in(j)) for j in range(1, n_in + 1)] + [(xo, y_out(i)) for i in range(1, n_out + 1)]
+        node_rgba = [to_rgba(BLUE, 0.5 if j in hot_in else 0.2) for j in range(1, n_in + 1)]
+        node_rgba += [to_rgba(ORANGE, 0.3)] * n_out
+        ax.scatter(*np.transpose(node_xy), s=380, c=node_rgba, lw=0)
         for j in range(1, n_in + 1):
             ax.text(xs, y_in(j), f"$X_{j}$", ha="center", va="center", fontsize=10)
         for i in range(1, n_out + 1):
