@@ -7,6 +7,7 @@ whole site (~515 pages) is parsed once with html.parser.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import posixpath
 import re
@@ -213,9 +214,7 @@ def _hrefs(fragment: str) -> list[str]:
 
 
 def _text(fragment: str) -> str:
-    import html as _html
-
-    return " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def test_placeholders_show_title_breadcrumb_children_and_path(site, entries):

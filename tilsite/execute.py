@@ -317,7 +317,7 @@ def caption(spec: FigureSpec) -> str:
     path = _module_file(spec.qualname)
     if path is None:
         raise ExecError(f"no module {spec.qualname}")
-    for node in ast.parse(path.read_text("utf-8")).body:
+    for node in _parse(path.read_text("utf-8")).body:
         if isinstance(node, ast.FunctionDef) and node.name == spec.func:
             doc = ast.get_docstring(node)
             if not doc:
