@@ -29,14 +29,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from snippets.convolution.layers import conv2d, conv2d_naive  # noqa: E402
 
 
-def time_side_by_side(fns: dict, repeats: int, warmup: int = 1) -> dict:
-    """Wall times (seconds) of each fn(), interleaved so every contender sees the same machine load."""
+def time_side_by_side(fns: dict, repeats: int, warmup: int = 1, pause: float = 0.0) -> dict:
+    """Wall times (seconds) of each fn(), interleaved so every contender sees the same machine load.
+
+    pause: seconds to sleep before each call.  OpenBLAS and OpenMP worker
+    threads keep spinning for a while after a call returns; without a pause
+    they steal the cores from whichever contender runs next.
+    """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            time.sleep(pause)
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
@@ -84,7 +90,7 @@ def main() -> None:
 
         ref_name = "scipy.signal.correlate2d per channel"
         repeats = 2  # seconds per call: a few repeats suffice
-    times = time_side_by_side({"numpy": lambda: conv2d(x, w, padding=1), "ref": reference}, repeats)
+    times = time_side_by_side({"numpy": lambda: conv2d(x, w, padding=1), "ref": reference}, repeats, pause=0.2)
     err = float(np.max(np.abs(conv2d(x, w, padding=1) - reference())))
     case = "x(8,64,56,56) w(64,64,3,3) f32 p=1"
     rows.append(("numpy conv2d (im2col + matmul)", case, times["numpy"]))

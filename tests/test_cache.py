@@ -215,3 +215,97 @@ def test_editing_a_snippet_the_notebook_imports_transitively_reexecutes_it(warm,
     assert "answer=100" in b.text(NB_DOWNLOAD)
     # one executed copy per notebook: the stale one is replaced
     assert len(b.cached_notebooks()) == 1 and b.cached_notebooks() != warm.cached_notebooks()
+
+
+# ---------------------------------------------------------------- the figure key, without building
+# tilsite.execute.function_dependencies decides what a figure's cache key covers; these cases are
+# checked in-process on a throwaway snippets package (snippets_root pointed at it).
+
+FD_FIGS = '''"""Figures."""
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+from . import lib
+from .lib import height as h
+from snippets.fdprobe.other import unused_here
+
+mpl.rcParams["lines.linewidth"] = 2  # a side effect at import: part of every figure's key
+COLOURS = ("red", "blue")
+DEBUG = False
+
+
+def _helper():
+    return COLOURS[0]
+
+
+def deco(f):
+    return f
+
+
+@deco
+def plot_a():
+    """A."""
+    return Figure(), _helper(), h()
+
+
+def plot_b():
+    """B."""
+    return Figure(), lib.width()
+
+
+def plot_c():
+    """C."""
+    from snippets.fdprobe import local_only
+    return Figure(), local_only.X
+'''
+
+
+@pytest.fixture
+def fd(tmp_path, monkeypatch):
+    """(edit, deps): edit a file of a throwaway snippets.fdprobe package, ask a figure's dependencies."""
+    from tilsite import execute as ex
+
+    root = tmp_path / "snippets"
+    files = {"__init__.py": "", "fdprobe/__init__.py": "", "fdprobe/figs.py": FD_FIGS,
+             "fdprobe/lib.py": ("from .deep import K\n\n\ndef height():\n    return K\n\n\n"
+                                "def width():\n    return 1\n"),
+             "fdprobe/deep.py": "K = 3\n", "fdprobe/other.py": "def unused_here():\n    pass\n",
+             "fdprobe/local_only.py": "X = 1\n"}
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, "utf-8")
+    monkeypatch.setattr(ex, "snippets_root", lambda: root)
+
+    def deps(func: str) -> tuple[str, set[str]]:
+        digest, paths = ex.function_dependencies("snippets.fdprobe.figs", func)
+        return digest, {p.relative_to(root).as_posix() for p in paths}
+
+    def edit_file(rel: str, old: str, new: str) -> None:
+        edit(root / rel, old, new)
+
+    return edit_file, deps
+
+
+def test_figure_key_follows_helpers_imports_and_side_effects(fd):
+    edit_file, deps = fd
+    a, b, c = deps("plot_a"), deps("plot_b"), deps("plot_c")
+    assert a[1] == {"fdprobe/lib.py", "fdprobe/deep.py"}  # via `from .lib import height as h`, transitively
+    assert b[1] == {"fdprobe/__init__.py", "fdprobe/lib.py", "fdprobe/deep.py"}  # `from . import lib`
+    assert c[1] == {"fdprobe/__init__.py", "fdprobe/local_only.py"}  # an import inside the function
+    edit_file("fdprobe/figs.py", '"red"', '"green"')  # COLOURS: read by _helper, called by plot_a only
+    assert deps("plot_a")[0] != a[0] and deps("plot_b")[0] == b[0]
+    edit_file("fdprobe/figs.py", "linewidth\"] = 2", "linewidth\"] = 3")  # runs on import: all figures
+    assert deps("plot_b")[0] != b[0] and deps("plot_c")[0] != c[0]
+
+
+def test_figure_key_ignores_unused_names_docstrings_and_comments(fd):
+    edit_file, deps = fd
+    before = {f: deps(f)[0] for f in ("plot_a", "plot_b", "plot_c")}
+    edit_file("fdprobe/figs.py", "DEBUG = False", "DEBUG = True  # read by no figure")
+    edit_file("fdprobe/figs.py", '"""Figures."""', '"""Figures, described at length."""')
+    edit_file("fdprobe/figs.py", "def plot_b():", "# why plot_b looks like this\ndef plot_b(  ):")
+    assert {f: deps(f)[0] for f in before} == before
+    edit_file("fdprobe/figs.py", "def deco(f):\n    return f", "def deco(f):\n    return f  # same\n\n\nX = 1")
+    assert deps("plot_a")[0] == before["plot_a"]
+    edit_file("fdprobe/figs.py", "def deco(f):\n    return f", "def deco(f):\n    f.x = 1\n    return f")
+    assert deps("plot_a")[0] != before["plot_a"]  # the decorator is part of plot_a

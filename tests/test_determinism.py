@@ -30,9 +30,6 @@ from sitetools import MEASURES, MKDOCS, ROOT, build_env, copy_project
 
 pytestmark = pytest.mark.build
 
-NOTEBOOK = "til-ml/boostcamp-2st/u-stage-1/ai-math/conv-practice/conv-practice.ipynb"
-
-
 def _start(project: Path, seed: str) -> subprocess.Popen:
     cmd = [str(MKDOCS), "build", "--strict", "--site-dir", str(project / "site"),
            "--config-file", str(project / "mkdocs.yml")]
@@ -74,15 +71,18 @@ def test_two_clean_builds_in_different_folders_are_byte_identical(two_sites):
     assert "search/search_index.json" in fa
 
 
-def test_notebook_download_is_identical_and_has_no_random_ids(two_sites):
+def test_notebook_downloads_are_identical_and_have_no_random_ids(two_sites):
     a, b = two_sites
-    assert (a / NOTEBOOK).read_bytes() == (b / NOTEBOOK).read_bytes()
-    nb = json.loads((a / NOTEBOOK).read_text("utf-8"))
-    ids = [c.get("id") for c in nb["cells"]]
-    assert ids == [f"cell-{i}" for i in range(len(ids))]
-    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
-    assert outputs, "the downloaded notebook was not executed"
-    assert not any("execution" in c.get("metadata", {}) for c in nb["cells"])  # no timestamps
+    downloads = sorted(p.relative_to(a) for p in a.rglob("*.ipynb"))
+    assert downloads, "no executed .ipynb download in the site"
+    for rel in downloads:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+        nb = json.loads((a / rel).read_text("utf-8"))
+        ids = [c.get("id") for c in nb["cells"]]
+        assert ids == [f"cell-{i}" for i in range(len(ids))], rel
+        outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+        assert outputs, f"{rel} was not executed"
+        assert not any("execution" in c.get("metadata", {}) for c in nb["cells"]), rel  # no timestamps
 
 
 def test_no_absolute_path_leaks_into_the_site(two_sites):

@@ -25,6 +25,7 @@ import base64
 import functools
 import hashlib
 import importlib
+import importlib.util
 import io
 import os
 import re
@@ -377,16 +378,34 @@ _STUB_PNG = base64.b64decode(
 
 
 @functools.lru_cache(maxsize=1)
-def _tool_versions() -> str:
-    """Versions of what draws the figures, read without importing matplotlib (warm builds skip it)."""
-    from importlib.metadata import PackageNotFoundError, version
+def _render_code() -> str:
+    """Source of draw(): a change to how figures are saved (dpi, metadata) redraws them all."""
+    import inspect
 
+    return inspect.getsource(draw)
+
+
+@functools.lru_cache(maxsize=1)
+def _tool_versions() -> str:
+    """Versions of what draws the figures, read without importing matplotlib (warm builds skip it).
+
+    The version comes from the package's *.dist-info folder next to it: a glob
+    instead of importlib.metadata's scan of every sys.path entry (70 ms).
+    """
     out = []
-    for dist in ("matplotlib", "numpy", "koreanize-matplotlib"):
-        try:
-            out.append(f"{dist}={version(dist)}")
+    for module, dist in (("matplotlib", "matplotlib"), ("numpy", "numpy"),
+                         ("koreanize_matplotlib", "koreanize_matplotlib")):
+        spec = importlib.util.find_spec(module)
+        infos = sorted(Path(spec.origin).parents[1].glob(f"{dist}-*.dist-info")) if spec and spec.origin else []
+        if len(infos) == 1:
+            out.append(infos[0].name.removesuffix(".dist-info"))
+            continue
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:  # an unusual layout: ask importlib.metadata
+            out.append(f"{dist}-{version(dist)}")
         except PackageNotFoundError:
-            out.append(f"{dist}=none")
+            out.append(f"{dist}-none")
     return " ".join(out)
 
 
@@ -405,8 +424,9 @@ class FigureCache:
         if deps is None:  # asked once per variant: work it out once per build
             deps = self._deps[(spec.qualname, spec.func)] = function_dependencies(spec.qualname, spec.func)
         digest, files = deps
-        return source_hash(files, digest, spec.qualname, spec.func, variant, spec.fmt, RENDER_VERSION, _tool_versions(),
-                           repr(sorted(THEMES[variant].items())), repr(sorted(_COMMON_RC.items())))[:20]
+        return source_hash(files, digest, spec.qualname, spec.func, variant, spec.fmt, RENDER_VERSION,
+                           _render_code(), _tool_versions(), repr(sorted(THEMES[variant].items())),
+                           repr(sorted(_COMMON_RC.items())))[:20]
 
     def get(self, spec: FigureSpec, variant: str) -> bytes:
         if no_exec():

@@ -21,13 +21,20 @@ from .execute import ExecError, _imported_snippets, _tool_versions, dependency_f
 _state: dict = {"executed_dir": None}
 
 
+_CODE: dict[tuple[str, bytes], list[str]] = {}
+
+
 def notebook_code(path: str | Path) -> list[str]:
     """Python source of each code cell, IPython magics and shell lines removed."""
     import jupytext
 
-    nb = jupytext.read(path)
-    return ["\n".join(line for line in c.source.splitlines() if not line.lstrip().startswith(("%", "!")))
-            for c in nb.cells if c.cell_type == "code"]
+    memo = (str(path), Path(path).read_bytes())  # asked twice a build: cache key, executed copy
+    if memo not in _CODE:
+        nb = jupytext.read(path)
+        _CODE[memo] = ["\n".join(line for line in c.source.splitlines()
+                                 if not line.lstrip().startswith(("%", "!")))
+                       for c in nb.cells if c.cell_type == "code"]
+    return _CODE[memo]
 
 
 def notebook_deps_hash(path: str | Path) -> str:
