@@ -16,14 +16,13 @@ the rounds and every time also as a ratio to the render floor.
   one figure depends on (a library module used by one figure and no notebook
   if there is one, else the plot function itself: figures are cached per plot
   function), then a build; what was redrawn is read from the build log;
-* serve reload: `mkdocs serve` on a free port; a constant appended to a snippet
-  module that a `{{ value }}` on the conv note reads (and nothing drawn or
-  executed depends on), timed from the edit until the served page shows it.
-  Without --dirty, which is wrong here three ways: its own "A 'dirty' build is
-  being performed" warning aborts a strict build (mkdocs.yml has strict: true);
-  it re-renders a page only when its Markdown file is newer than its HTML, so a
-  snippet edit never reaches the page that shows it; and generated files (the
-  511 placeholder pages) always count as modified, so it would save little;
+* serve reload: `mkdocs serve --dirty` on a free port, as `make serve` runs it;
+  a constant appended to a snippet module that a `{{ value }}` on the conv note
+  reads (and nothing drawn or executed depends on), timed from the edit until
+  the served page shows it.  Plain --dirty would be wrong here (MkDocs judges
+  pages by mtime: a snippet edit would never reach the page showing it, and the
+  generated placeholders would always be re-rendered); tilsite/serve.py decides
+  instead, re-rendering placeholders only when the nav changed;
 * sizes: the built site (bytes of all files, and du), and the conv note's own
   transfer: its HTML, the figures it shows (both variants; a reader's browser
   fetches one, the other is lazy and hidden) and its notebook's page and
@@ -239,7 +238,8 @@ def serve_reloads(project: Path, page_url: str, probe_file: Path, runs: int) -> 
     and the server's own "Documentation built in" time of each rebuild."""
     port = free_port()
     log = open(project / "serve.log", "w")
-    proc = subprocess.Popen([str(MKDOCS), "serve", "--dev-addr", f"127.0.0.1:{port}",
+    # --dirty, as `make serve` runs it: tilsite/serve.py decides which pages are stale
+    proc = subprocess.Popen([str(MKDOCS), "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}",
                              "--config-file", str(project / "mkdocs.yml")],
                             cwd=project, env=env_for(project), stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -442,7 +442,7 @@ def run(work: Path, runs: int, t0: float) -> int:
          f"{max(x['notebooks_run'] for x in res['edit'])} notebooks"),
         ("serve reload (value edit)", span(reloads), med(reloads) / floor, None,
          f"< {TARGET_RELOAD_S:.0f} s", verdict(med(reloads) < TARGET_RELOAD_S),
-         f"constant appended to {probe_rel}, page polled over HTTP; the server's full rebuild took "
+         f"constant appended to {probe_rel}, page polled over HTTP; the server's rebuild took "
          f"{med(rebuilds) if rebuilds else float('nan'):.2f} s of it"),
     ]
     raw, wire = sizes["raw"], sizes["wire"]

@@ -19,7 +19,7 @@ from mkdocs.utils import clean_directory, get_relative_url
 
 from tilsite import execute as ex
 from tilsite import includes
-from tilsite import nbhtml, notebooks
+from tilsite import nbhtml, notebooks, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
@@ -32,14 +32,14 @@ def _cache_root(config) -> Path:
 
 
 def on_startup(command, dirty):
-    _state["command"] = command
+    serve.start(command, dirty)
 
 
 def on_build_error(error):
     # MkDocs writes pages as it goes and checks strict-mode warnings last: a failed
     # build must not leave a site that looks deployable. `serve` keeps its last good one.
     site_dir = _state.get("site_dir")
-    if _state.get("command") != "serve" and site_dir and Path(site_dir).is_dir():
+    if not serve.serving() and site_dir and Path(site_dir).is_dir():
         clean_directory(site_dir)
         log.info("build failed: emptied %s so no partial site is left", site_dir)
 
@@ -128,6 +128,9 @@ def on_files(files, config):
             files.append(File.generated(config, entry.path, content=placeholder_markdown(entry)))
             _state["placeholders"].add(entry.path)
 
+    if serve.dirty_serving():
+        signature = serve.nav_signature(Path(config.config_file_path), summary_file.read_text("utf-8"), written)
+        serve.mark_modified(files, _state["placeholders"], signature)
     _register_figures(files, config, written)
     return files
 
@@ -256,6 +259,7 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config):
+    serve.build_succeeded()
     for asset, css in _state.pop("notebook_css", {}).items():
         out = Path(config.site_dir) / asset
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.build
 
 SITE_PATH = urlsplit(yaml.safe_load(
     re.search(r"^site_url:.*$", (ROOT / "mkdocs.yml").read_text("utf-8"), re.M)[0])["site_url"]).path
-SITE_HOST = "example.invalid"  # site_url's host: canonical links point there
+SITE_HOST = "127.0.0.1"  # site_url's host (mkdocs.yml default): canonical links point there
 FLAGSHIP_TITLE = "(AI Math 9강) CNN 첫걸음"
 MEDIAN_PAGE_LIMIT = 60_000  # bytes; navigation.prune keeps the 513-entry nav out of most pages
 PLACEHOLDER_PAGE_LIMIT = 100_000
