@@ -371,6 +371,10 @@ def test_dark_toggle_swaps_figures(visit):
     light, dark = 'img[src*="-light."]', 'img[src*="-dark."]'
     assert v.page.locator(f".md-content {light}").count() > 0, "the flagship note has no figure"
     assert all(v.shown(light)) and not any(v.shown(dark)), "light mode must show only -light figures"
+    assert not v.load_images(), "a light figure did not load"
+    # lazy + hidden: a reader downloads one scheme's figures (the benchmark's note size relies on it)
+    fetched_dark = [u for u in v.requests if "/assets/figures/" in u and "-dark." in u]
+    assert not fetched_dark, f"light mode fetched dark figures: {fetched_dark}"
     toggle = v.page.locator('.md-header__button[for^="__palette"]:visible')
     assert v.page.get_attribute("body", "data-md-color-scheme") == "default"
     toggle.first.click()
