@@ -85,7 +85,8 @@ def on_files(files, config):
     docs = Path(config.docs_dir)
     summary_file = docs / "SUMMARY.md"
     try:
-        entries = parse_summary(summary_file.read_text("utf-8"))
+        summary_text = summary_file.read_text("utf-8")
+        entries = parse_summary(summary_text)
     except FileNotFoundError:
         raise PluginError("docs/SUMMARY.md is missing: it is the site's navigation") from None
     except SummaryError as exc:
@@ -129,7 +130,7 @@ def on_files(files, config):
             _state["placeholders"].add(entry.path)
 
     if serve.dirty_serving():
-        signature = serve.nav_signature(Path(config.config_file_path), summary_file.read_text("utf-8"), written)
+        signature = serve.nav_signature(Path(config.config_file_path), summary_text, written)
         serve.mark_modified(files, _state["placeholders"], signature)
     _register_figures(files, config, written)
     return files

@@ -23,7 +23,9 @@ MKDOCS = VENV_BIN / "mkdocs"
 # What a project copy needs to build; never .venv, .cache or site.
 PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "overrides", "snippets")
 
+SITE_URL = "http://127.0.0.1:8000/"  # what test builds use as site_url, whatever the shell exports
 BUILD_ENV = {
+    "SITE_URL": SITE_URL,
     "NO_MKDOCS_2_WARNING": "1",
     "DISABLE_MKDOCS_2_WARNING": "true",
     "PYTHONHASHSEED": "0",

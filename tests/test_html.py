@@ -19,16 +19,14 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-import yaml
 
-from sitetools import DOCS, MEASURES, ROOT, site_url
+from sitetools import DOCS, MEASURES, SITE_URL, site_url
 from tilsite.summary import parse_summary
 
 pytestmark = pytest.mark.build
 
-SITE_PATH = urlsplit(yaml.safe_load(
-    re.search(r"^site_url:.*$", (ROOT / "mkdocs.yml").read_text("utf-8"), re.M)[0])["site_url"]).path
-SITE_HOST = "127.0.0.1"  # site_url's host (mkdocs.yml default): canonical links point there
+SITE_PATH = urlsplit(SITE_URL).path
+SITE_HOST = urlsplit(SITE_URL).hostname  # canonical links point there
 FLAGSHIP_TITLE = "(AI Math 9강) CNN 첫걸음"
 MEDIAN_PAGE_LIMIT = 60_000  # bytes; navigation.prune keeps the 513-entry nav out of most pages
 PLACEHOLDER_PAGE_LIMIT = 100_000

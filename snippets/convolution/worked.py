@@ -271,7 +271,7 @@ def even_kernel_table(n: int = MNIST_SIDE, k: int = 4) -> str:
     for label, a, b in cases:
         o = asymmetric_output_size(n, k, a, b)
         rows.append([label, str(a + b), str(o), "예" if o == n else "아니요"])
-    return _table(["패딩", "합계", f"O (H={n}, K={k})", f"크기 유지"], rows, ["---", "---:", "---:", "---"])
+    return _table(["패딩", "합계", f"O (H={n}, K={k})", "크기 유지"], rows, ["---", "---:", "---:", "---"])
 
 
 def im2col_shape_example(c_in: int = 3, n: int = MNIST_SIDE, k: int = 3) -> tuple[int, ...]:
