@@ -86,6 +86,8 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
         cell_no, first = _failing_cell(nb)
         raise ExecError(f"{nb_path}: cell {cell_no} ({first!r}) raised "
                         f"{exc.ename}: {exc.evalue}") from None
+    except Exception as exc:  # the kernel itself failed (did not start, died, timed out)
+        raise ExecError(f"{nb_path}: could not execute the notebook: {type(exc).__name__}: {exc}") from None
     for i, cell in enumerate(nb.cells):  # drop volatile ids/metadata so the file is deterministic
         cell.get("metadata", {}).pop("execution", None)
         if "id" in cell:  # jupytext draws random ids; they end up in the page's HTML too
