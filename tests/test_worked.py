@@ -385,3 +385,29 @@ def test_notebook_code_runs(monkeypatch, tmp_path):
     exec(compile(code, str(NOTEBOOK), "exec"), namespace)  # noqa: S102
     for name, (analytic, numeric) in namespace["checks"].items():
         assert np.max(np.abs(analytic - numeric)) < 1e-6, name
+
+
+# ---------------------------------------------------------------- build-time checks
+
+
+def test_build_checks_pass_and_render_a_table():
+    table = wk.build_checks()
+    assert table.count("\n") >= 7  # header, rule, six checks
+    assert "numpy.convolve" in table and "유한 차분" in table
+
+
+_conv2d, _backward = wk.conv2d, wk.conv2d_backward
+BROKEN = {  # one plausible mistake per function the page's numbers come from
+    "conv2d": lambda x, w, b=None, **kw: _conv2d(x, w[..., ::-1, ::-1], b, **kw),  # convolution, not correlation
+    "convolve": lambda a, v, mode="full": np.convolve(a, v[::-1], mode),  # forgot the flip
+    "correlate": lambda a, v, mode="valid": np.correlate(a, v[::-1], mode),  # flipped where it must not
+    "output_size": lambda n, k, stride=1, padding=0, dilation=1: (n + 2 * padding - k) // stride + 1,  # no dilation
+    "conv2d_backward": lambda x, w, g, **kw: tuple(t * 1.001 for t in _backward(x, w, g, **kw)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_build_checks_stop_the_build_when_the_library_is_wrong(monkeypatch, name):
+    monkeypatch.setattr(wk, name, BROKEN[name])
+    with pytest.raises(wk.CheckFailed, match=name):
+        wk.build_checks()

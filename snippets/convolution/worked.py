@@ -514,3 +514,100 @@ def border_darkening(name: str = "box_blur", c: float = 1.0) -> float:
     """Corner pixel of a constant-c image after filtering: the zeros outside the image pull it down."""
     return float(apply_kernel(flat_image(c), name)[0, 0])
 
+
+
+# ---------------------------------------------------------------------------
+# Build-time checks: the page's library against oracles it was not built from
+# ---------------------------------------------------------------------------
+
+CHECK_TOL = 1e-9  # float64 throughout
+
+
+class CheckFailed(AssertionError):
+    """The library disagrees with an independent oracle: the build stops here."""
+
+
+def _direct_conv2d(x, w, b, stride: int, padding: int, dilation: int) -> np.ndarray:
+    """Output of a conv layer read straight off its definition, one output cell at a time.
+
+    x (N, C_in, H, W), w (C_out, C_in, K, K): O[n, o, i, j] = b[o] + sum over c, p, q of
+    x_pad[n, c, i*S + p*D, j*S + q*D] * w[o, c, p, q], summed with numpy's tensordot.
+    """
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    k = w.shape[-1]
+    span = dilation * (k - 1) + 1
+    oh = (xp.shape[2] - span) // stride + 1
+    ow = (xp.shape[3] - span) // stride + 1
+    out = np.empty((x.shape[0], w.shape[0], oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            r, c = i * stride, j * stride
+            window = xp[:, :, r:r + span:dilation, c:c + span:dilation]  # (N, C_in, K, K)
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+
+def _numeric_grad(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central finite differences of the scalar f() with respect to every entry of a (in place)."""
+    g = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        keep = a[idx]
+        a[idx] = keep + eps
+        up = f()
+        a[idx] = keep - eps
+        down = f()
+        a[idx] = keep
+        g[idx] = (up - down) / (2 * eps)
+    return g
+
+
+def build_checks() -> str:
+    """A Markdown table of the checks run while the page was built; raises CheckFailed on any mismatch.
+
+    Each row compares the library with something it was not derived from:
+    numpy.convolve / numpy.correlate, the layer's definition evaluated cell by
+    cell, the number of window positions counted one by one, and finite
+    differences of the loss.
+    """
+    rng = np.random.default_rng(0)
+    rows = []
+
+    def check(what: str, oracle: str, err: float, tol: float = CHECK_TOL) -> None:
+        if not err <= tol:  # also catches NaN
+            raise CheckFailed(f"{what}: off by {err:.3g} from {oracle} (tolerance {tol:g})")
+        rows.append([what, oracle, f"{err:.1e}"])
+
+    a, v = rng.normal(size=9), rng.normal(size=4)
+    check("convolve (full, same, valid)", "numpy.convolve",
+          max(float(np.max(np.abs(convolve(a, v, m) - np.convolve(a, v, m)))) for m in ("full", "same", "valid")))
+    check("correlate (full, same, valid)", "numpy.correlate",
+          max(float(np.max(np.abs(correlate(a, v, m) - np.correlate(a, v, m)))) for m in ("full", "same", "valid")))
+
+    x, w, b = rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
+    worst = 0.0
+    for s, p, d in ((1, 0, 1), (2, 1, 1), (1, 2, 2), (3, 1, 2)):
+        got = conv2d(x, w, b, stride=s, padding=p, dilation=d)
+        want = _direct_conv2d(x, w, b, s, p, d)
+        if got.shape != want.shape:
+            raise CheckFailed(f"conv2d(stride={s}, padding={p}, dilation={d}) has shape {got.shape}, "
+                              f"the definition gives {want.shape}")
+        worst = max(worst, float(np.max(np.abs(got - want))))
+    check("conv2d (stride, padding, dilation)", "정의대로 한 칸씩 계산 (numpy.tensordot)", worst)
+
+    counted = max(abs(output_size(n, k, s, p, d) - len(range(0, n + 2 * p - d * (k - 1), s)))
+                  for n in (5, 7, 28) for k in (1, 2, 3) for s in (1, 2, 3) for p in (0, 1, 2) for d in (1, 2)
+                  if n + 2 * p >= d * (k - 1) + 1)
+    check("output_size", "창 위치를 하나씩 센 수", float(counted), 0.0)
+
+    x, w = rng.normal(size=(1, 2, 6, 7)), rng.normal(size=(3, 2, 3, 2))
+    g = rng.normal(size=conv2d(x, w, stride=2, padding=1).shape)
+    dx, dw, db = conv2d_backward(x, w, g, stride=2, padding=1)
+
+    def loss() -> float:
+        return float(np.sum(g * conv2d(x, w, stride=2, padding=1)))
+
+    check("conv2d_backward dX, dW (stride 2)", "유한 차분(finite differences)",
+          max(float(np.max(np.abs(dx - _numeric_grad(loss, x)))),
+              float(np.max(np.abs(dw - _numeric_grad(loss, w))))), 1e-6)
+    check("conv2d_backward db", "출력 기울기의 합", float(np.max(np.abs(db - g.sum(axis=(0, 2, 3))))))
+    return _table(["검사한 함수", "독립적인 기준", "최대 오차"], rows, ["---", "---", "---:"])
