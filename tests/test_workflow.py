@@ -17,16 +17,18 @@ import yaml
 from sitetools import ROOT
 
 WORKFLOW = ROOT / ".github/workflows/publish.yml"
-FENCE = re.compile(r"^```[ \t]*(?:sh|bash|shell|console)?[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+SHELL_LANGS = {"sh", "bash", "shell", "console"}
 
 
 def readme_commands() -> list[str]:
-    """Commands shown in README.md's fenced shell blocks, one per non-comment line."""
-    text = (ROOT / "README.md").read_text("utf-8")
-    out = []
-    for block in FENCE.findall(text):
-        for line in block.splitlines():
-            line = line.strip().removeprefix("$ ")
+    """Commands shown in README.md's fenced shell blocks (```sh ...), one per non-comment line."""
+    out, lang = [], None  # lang: None outside a fence, else the open fence's language
+    for raw in (ROOT / "README.md").read_text("utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("```"):
+            lang = line[3:].strip() if lang is None else None
+        elif lang in SHELL_LANGS:
+            line = line.removeprefix("$ ")
             if line and not line.startswith("#"):
                 out.append(line)
     return out
