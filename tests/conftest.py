@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from sitetools import MEASURES, ROOT, BuiltSite, build, copy_project
+from sitetools import MEASURES, ROOT, BuiltSite, build, copy_project, summary_entries
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +62,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("site measures")
         for line in MEASURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def entries():
+    """docs/SUMMARY.md's entries (tilsite.summary.Entry), in nav order."""
+    return summary_entries()

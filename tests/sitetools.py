@@ -7,6 +7,7 @@ pytest's rootdir-relative import puts tests/ on sys.path.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -117,3 +118,18 @@ def site_url(site: Path, html_file: Path) -> str:
     """'til-ml/index.html' -> 'til-ml/' as MkDocs writes directory URLs."""
     rel = html_file.relative_to(site).as_posix()
     return re.sub(r"(^|/)index\.html$", r"\1", rel)
+
+
+def page_url(src: str) -> str:
+    """Site URL of a docs/ source: 'a/b.md' -> 'a/b/', 'a/index.md' -> 'a/', 'index.md' -> ''."""
+    stem = posixpath.splitext(src)[0]
+    if posixpath.basename(stem) == "index":
+        stem = posixpath.dirname(stem)
+    return f"{stem}/" if stem else ""
+
+
+def summary_entries():
+    """docs/SUMMARY.md's entries, parsed by the build's own parser."""
+    from tilsite.summary import parse_summary
+
+    return parse_summary((DOCS / "SUMMARY.md").read_text("utf-8"))

@@ -32,12 +32,10 @@ except ImportError:  # reported by the `chromium` fixture: a failure in CI, a sk
     sync_playwright = None
     PlaywrightTimeout = TimeoutError
 
+from sitetools import DOCS, page_url
 from tilsite.summary import parse_summary
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -89,14 +87,6 @@ def _missing_browser(msg: str):
     if _in_ci():
         pytest.fail(msg, pytrace=False)
     pytest.skip(msg)
-
-
-def page_url(src: str) -> str:
-    """URL path (relative to the site root) of a docs/ source: 'a/b.md' -> 'a/b/', 'a/index.md' -> 'a/'."""
-    stem, _ = posixpath.splitext(src)
-    if posixpath.basename(stem) == "index":
-        stem = posixpath.dirname(stem)
-    return f"{stem}/" if stem else ""
 
 
 def written_notes(docs: Path = DOCS) -> list[str]:

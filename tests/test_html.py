@@ -20,8 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from sitetools import DOCS, MEASURES, SITE_URL, site_url
-from tilsite.summary import parse_summary
+from sitetools import DOCS, MEASURES, SITE_URL, page_url, site_url
 
 pytestmark = pytest.mark.build
 
@@ -111,18 +110,6 @@ def site(built_site) -> Site:
     return Site(built_site, pages)
 
 
-@pytest.fixture(scope="module")
-def entries():
-    return parse_summary((DOCS / "SUMMARY.md").read_text("utf-8"))
-
-
-def url_of(path: str) -> str:
-    stem = path[: -len(".md")]
-    if posixpath.basename(stem) == "index":
-        stem = posixpath.dirname(stem)
-    return f"{stem}/" if stem else ""
-
-
 def is_offsite(ref: str) -> bool:
     return bool(re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", ref, re.I))
 
@@ -131,7 +118,7 @@ def is_offsite(ref: str) -> bool:
 
 def test_every_page_was_parsed(site, entries):
     assert len(site.pages) >= len(entries) + 1  # every entry + the 404 page
-    missing = [e.path for e in entries if url_of(e.path) not in site.pages]
+    missing = [e.path for e in entries if page_url(e.path) not in site.pages]
     assert not missing, f"SUMMARY entries with no page: {missing[:10]}"
 
 
@@ -221,7 +208,7 @@ def test_placeholders_show_title_breadcrumb_children_and_path(site, entries):
     placeholders = [e for e in entries if e.path not in written]
     assert placeholders
     for e in placeholders:
-        url = url_of(e.path)
+        url = page_url(e.path)
         page = site.pages[url]
         art = _article((site.root / url / "index.html").read_text("utf-8"))
 
@@ -234,13 +221,13 @@ def test_placeholders_show_title_breadcrumb_children_and_path(site, entries):
             problems.append(f"/{url}: h1 {h1 and _text(h1[1])!r} != {e.title!r}")
         if e.trail:
             crumb = re.search(r"<p><strong>위치:</strong>(.*?)</p>", art, re.S)
-            if not crumb or [resolve(h) for h in _hrefs(crumb[1])] != [url_of(a.path) for a in e.trail] \
+            if not crumb or [resolve(h) for h in _hrefs(crumb[1])] != [page_url(a.path) for a in e.trail] \
                     or not _text(crumb[1]).endswith(e.title):
                 problems.append(f"/{url}: breadcrumb {crumb and _text(crumb[1])!r} does not lead "
                                 f"{' › '.join(a.title for a in e.trail)} › {e.title}")
         if e.children:
             kids = re.search(r'<h2 id="children">.*?</h2>\s*<ul>(.*?)</ul>', art, re.S)
-            if not kids or [resolve(h) for h in _hrefs(kids[1])] != [url_of(c.path) for c in e.children]:
+            if not kids or [resolve(h) for h in _hrefs(kids[1])] != [page_url(c.path) for c in e.children]:
                 problems.append(f"/{url}: children links do not match SUMMARY")
         text = _text(art)
         if PLACEHOLDER_SENTENCE not in text or f"docs/{e.path}" not in text:
@@ -251,8 +238,8 @@ def test_placeholders_show_title_breadcrumb_children_and_path(site, entries):
 def test_search_index_has_written_notes_only(built_site, entries):
     index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
     locations = {d["location"].split("#")[0] for d in index["docs"]}
-    written = [url_of(e.path) for e in entries if (DOCS / e.path).is_file()]
-    placeholders = {url_of(e.path) for e in entries if not (DOCS / e.path).is_file()}
+    written = [page_url(e.path) for e in entries if (DOCS / e.path).is_file()]
+    placeholders = {page_url(e.path) for e in entries if not (DOCS / e.path).is_file()}
     assert written, "no written note at all"
     assert set(written) <= locations, f"written notes missing from search: {set(written) - locations}"
     leaked = placeholders & locations
@@ -263,7 +250,7 @@ def test_search_index_has_written_notes_only(built_site, entries):
 def test_pages_stay_small(site, entries):
     sizes = sorted(p.size for p in site.pages.values())
     median = statistics.median(sizes)
-    placeholder_urls = {url_of(e.path) for e in entries if not (DOCS / e.path).is_file()}
+    placeholder_urls = {page_url(e.path) for e in entries if not (DOCS / e.path).is_file()}
     biggest = max(site.pages.values(), key=lambda p: p.size)
     biggest_ph = max((site.pages[u] for u in placeholder_urls), key=lambda p: p.size)
     total = sum(f.stat().st_size for f in site.root.rglob("*") if f.is_file())
@@ -285,7 +272,7 @@ def test_conv_note_figures_exist_and_are_clean(site, entries, built_site):
     """The convolution note (written by hand) shows build-time figures, light and dark, without metadata."""
     entry = next(e for e in entries if e.title == FLAGSHIP_TITLE)
     assert (DOCS / entry.path).is_file(), f"the flagship note docs/{entry.path} is not written yet"
-    url = url_of(entry.path)
+    url = page_url(entry.path)
     html = (built_site / url / "index.html").read_text("utf-8")
     figures = {}
     for m in FIGURE_SRC.finditer(html):

@@ -7,7 +7,6 @@ here independently of tilsite.summary.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -16,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from sitetools import DOCS, ROOT
-from tilsite.summary import parse_summary, placeholder_markdown
+from sitetools import ROOT, page_url
+from tilsite.summary import placeholder_markdown
 
 SIDEBAR = ROOT / "tests" / "data" / "gitbook_sidebar.txt"
 ENTRIES = 513
@@ -60,19 +59,6 @@ def sidebar() -> list[tuple[int, str]]:
     return parse_sidebar(SIDEBAR.read_text("utf-8"))
 
 
-@pytest.fixture(scope="module")
-def entries():
-    return parse_summary((DOCS / "SUMMARY.md").read_text("utf-8"))
-
-
-def url_of(path: str) -> str:
-    """Site URL of a docs path: 'a/b.md' -> 'a/b/', 'a/index.md' -> 'a/', 'index.md' -> ''."""
-    stem = path[: -len(".md")]
-    if posixpath.basename(stem) == "index":
-        stem = posixpath.dirname(stem)
-    return f"{stem}/" if stem else ""
-
-
 # ------------------------------------------------------------------ SUMMARY.md
 
 def test_sidebar_reference_is_intact(sidebar):
@@ -83,7 +69,7 @@ def test_sidebar_reference_is_intact(sidebar):
 def test_summary_has_every_entry_once(entries):
     assert len(entries) == ENTRIES
     assert sum(1 for e in entries if e.depth == 0) == TOP_LEVEL
-    urls = [url_of(e.path) for e in entries]
+    urls = [page_url(e.path) for e in entries]
     dupes = {u for u in urls if urls.count(u) > 1}
     assert not dupes, f"entries sharing a URL: {sorted(dupes)}"
 
@@ -97,7 +83,7 @@ def test_summary_titles_order_and_nesting_match_gitbook(entries, sidebar):
 
 
 def test_urls_are_ascii_lowercase(entries):
-    bad = [(e.line, e.path) for e in entries if not re.fullmatch(r"[a-z0-9/-]*", url_of(e.path))]
+    bad = [(e.line, e.path) for e in entries if not re.fullmatch(r"[a-z0-9/-]*", page_url(e.path))]
     assert not bad, f"non-ASCII-lowercase URLs (SUMMARY line, path): {bad}"
 
 
@@ -261,7 +247,7 @@ def test_nav_urls_are_ascii_lowercase_and_unique(nav, entries):
     urls = [u for _, _, u in nav]
     assert len(set(urls)) == len(urls)
     assert all(re.fullmatch(r"/[a-z0-9/-]*", u) for u in urls), [u for u in urls if not u.isascii()]
-    assert urls == ["/" + url_of(e.path) for e in entries]
+    assert urls == ["/" + page_url(e.path) for e in entries]
 
 
 @pytest.mark.build
