@@ -44,7 +44,7 @@ def build_env(project_dir: Path, extra_env: dict[str, str] | None = None) -> dic
 
     PYTHONPATH=<project_dir> makes ``import snippets`` load the copy's snippets/:
     sys.path entries are searched before setuptools' editable finder, which
-    maps ``snippets`` to /work/main/snippets (checked by test_project_copy_imports_its_snippets).
+    maps ``snippets`` to the repository's snippets/ (checked by test_project_copy_imports_its_snippets).
     """
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TIL_NO_EXEC")}
     env.update(BUILD_ENV)

@@ -180,7 +180,7 @@ def test_passing_build_renders_no_traceback(built_site):
 
 
 def test_project_copy_imports_its_snippets(project_copy):
-    """PYTHONPATH=<copy> beats the editable install of /work/main/snippets."""
+    """PYTHONPATH=<copy> beats the editable install of the repository's snippets/."""
     out = subprocess.run([str(VENV_BIN / "python"), "-c", "import snippets; print(snippets.__file__)"],
                          cwd=project_copy, env=build_env(project_copy), capture_output=True, text=True, check=True)
     assert Path(out.stdout.strip()).resolve() == (project_copy / "snippets" / "__init__.py").resolve()
