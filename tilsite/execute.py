@@ -118,23 +118,19 @@ def _imported_snippets(source: str | ast.AST, module: str) -> set[str]:
     return found
 
 
-def dependency_files(module: str, source: str | None = None) -> list[Path]:
+def dependency_files(module: str) -> list[Path]:
     """Files of `module` and of every snippets module it imports, transitively."""
-    todo, seen, files = [module], set(), []
-    first_source = source
+    todo, seen, files = [module], set(), set()
     while todo:
         name = todo.pop()
         if name in seen:
             continue
         seen.add(name)
         path = _module_file(name)
-        if path is None and not (name == module and first_source is not None):
-            continue
-        text = first_source if (name == module and first_source is not None) else path.read_text("utf-8")
         if path is not None:
-            files.append(path)
-        todo.extend(_imported_snippets(text, name))
-    return sorted(set(files))
+            files.add(path)
+            todo.extend(_imported_snippets(path.read_text("utf-8"), name))
+    return sorted(files)
 
 
 _PARSED: dict[str, ast.Module] = {}

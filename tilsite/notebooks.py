@@ -13,7 +13,6 @@ functions are wrapped (checked against mkdocs-jupyter 0.26):
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 from .execute import ExecError, _imported_snippets, _tool_versions, dependency_files, source_hash
@@ -138,14 +137,6 @@ def install(executed_dir: Path) -> None:
     plugin._compute_cache_key = cache_key
     plugin.convert.nb2html = nb2html
     plugin._til_patched = True
-
-
-def ipynb_json_ok(path: Path) -> bool:
-    try:
-        json.loads(path.read_text("utf-8"))
-        return True
-    except (OSError, ValueError):
-        return False
 
 
 __all__ = ["ExecError", "execute_notebook", "executed_path", "install", "notebook_deps_hash"]
