@@ -119,10 +119,10 @@ def test_output_size_matches_conv_output_shapes(gh, gw):
 
 # --- the snippet files themselves -------------------------------------------------
 
-SNIPPET_FILES = ["shapes.py", "signal.py", "layers.py", "backprop.py", "kernels.py"]
+SNIPPET_FILES = ["shapes.py", "signal1d.py", "layers.py", "backprop.py", "kernels.py"]
 REQUIRED_SECTIONS = {
     "shapes.py": {"output_size"},
-    "signal.py": {"convolve", "correlate", "convolve2d", "correlate2d"},
+    "signal1d.py": {"convolve", "correlate", "convolve2d", "correlate2d"},
     "layers.py": {"conv2d_naive", "im2col", "conv2d", "conv1d"},
     "backprop.py": {"conv1d_backward", "conv2d_backward"},
     "kernels.py": {"image_kernels", "apply_kernel"},

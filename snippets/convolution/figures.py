@@ -25,7 +25,7 @@ from snippets.convolution.backprop import conv1d_backward
 from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel, load_sample_image
 from snippets.convolution.layers import conv1d, conv2d
 from snippets.convolution.shapes import output_size
-from snippets.convolution.signal import convolve, correlate, correlate2d
+from snippets.convolution.signal1d import convolve, correlate, correlate2d
 
 # Mid-saturation colours that read on white and on Material's dark slate.
 BLUE = "#3d85c6"
@@ -143,7 +143,7 @@ def plot_conv1d_sliding():
     Four panels at increasing shifts t: the box signal g(tau) (blue), the
     flipped, shifted kernel f(t - tau) (red), their product (yellow area) and
     the output (f*g)(t) traced up to t in the text colour, with a dot at the
-    current value.  The output comes from signal.convolve times the step.
+    current value.  The output comes from signal1d.convolve times the step.
     """
     ex = conv1d_sliding_example()
     tau, g, f, out = ex["tau"], ex["g"], ex["f"], ex["out"]
@@ -193,7 +193,7 @@ def plot_correlation_vs_convolution():
     convolution a * v (the kernel slides flipped); right: the full
     cross-correlation a ⋆ v (the kernel slides as printed), each output value
     written over its stem and the kernel as it slides written in red.
-    Computed with signal.convolve / signal.correlate.
+    Computed with signal1d.convolve / signal1d.correlate.
     """
     ex = correlation_example()
     a, v = ex["a"], ex["v"]
@@ -286,7 +286,7 @@ def conv2d_grid_example():
     """The 5x5 input, 3x3 kernel and 3x3 valid cross-correlation of plot_conv2d_grid.
 
     Returns a dict with ``x`` (5, 5), ``k`` (3, 3), ``out`` (3, 3) =
-    signal.correlate2d(x, k, "valid") and ``cell`` (i, j), the highlighted
+    signal1d.correlate2d(x, k, "valid") and ``cell`` (i, j), the highlighted
     output whose window is x[i:i+3, j:j+3].
     """
     x = np.array(
@@ -319,7 +319,7 @@ def plot_conv2d_grid():
     Input X (5x5), kernel K (3x3) and valid output (3x3) as numbered grids.
     The kernel window on X and the output cell it produces are highlighted;
     the sum of products for that cell is spelled out underneath.  Values from
-    signal.correlate2d (no kernel flip, as in CNN layers).
+    signal1d.correlate2d (no kernel flip, as in CNN layers).
     """
     ex = conv2d_grid_example()
     x, k, out = ex["x"], ex["k"], ex["out"]

@@ -17,7 +17,7 @@ from snippets.convolution.backprop import conv1d_backward, conv2d_backward, dila
 from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel
 from snippets.convolution.layers import conv1d, conv2d, im2col
 from snippets.convolution.shapes import output_size
-from snippets.convolution.signal import convolve, convolve2d, correlate, correlate2d
+from snippets.convolution.signal1d import convolve, convolve2d, correlate, correlate2d
 
 # ---------------------------------------------------------------------------
 # The example inputs (the only literal numbers; the page shows them via latex_*).
@@ -407,7 +407,7 @@ def backprop_weight_table(n: int = len(BP_X), k: int = len(BP_W)) -> str:
 
 
 def bp1d_full_convolve() -> np.ndarray:
-    """signal.convolve(BP_DELTA, BP_W) in full mode: must equal bp1d_dx()."""
+    """signal1d.convolve(BP_DELTA, BP_W) in full mode: must equal bp1d_dx()."""
     return convolve(np.asarray(BP_DELTA, float), np.asarray(BP_W, float), "full")
 
 

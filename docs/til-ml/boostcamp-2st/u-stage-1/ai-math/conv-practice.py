@@ -32,7 +32,7 @@ from snippets.convolution.backprop import conv1d_backward, conv2d_backward
 from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel, load_sample_image
 from snippets.convolution.layers import conv2d, conv2d_naive, im2col
 from snippets.convolution.shapes import output_size
-from snippets.convolution.signal import convolve
+from snippets.convolution.signal1d import convolve
 
 rng = np.random.default_rng(0)  # fixed seed: the page shows the same numbers on every build
 

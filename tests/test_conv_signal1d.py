@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import signal as scipy_signal
 
-from snippets.convolution.signal import convolve, convolve2d, correlate, correlate2d
+from snippets.convolution.signal1d import convolve, convolve2d, correlate, correlate2d
 
 MODES = ["full", "same", "valid"]
 
