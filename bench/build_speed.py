@@ -129,7 +129,9 @@ def discover(project: Path) -> dict:
     """Figures, notebooks and value directives of the copy, and what each depends on."""
     sys.path.insert(0, str(project))  # tilsite resolves `snippets` to the copy's
     sys.path.insert(1, str(ROOT))
+    from tilsite import deps
     from tilsite import execute as ex
+    from tilsite import figures as tfig
     from tilsite import notebooks as nbs
 
     docs = project / "docs"
@@ -139,7 +141,7 @@ def discover(project: Path) -> dict:
         src = page.relative_to(docs).as_posix()
         for m in ex.DIRECTIVE.finditer(page.read_text("utf-8")):
             if m["kind"] == "figure":
-                spec = ex.parse_figure(m["expr"], m["module"])
+                spec = tfig.parse_figure(m["expr"], m["module"])
                 figures.setdefault(spec, src)
             else:
                 values.setdefault(src, set()).add(m["module"])
@@ -151,7 +153,7 @@ def discover(project: Path) -> dict:
     root = ex.snippets_root()
     fig_deps = {}
     for spec in figures:
-        digest, files = ex.function_dependencies(spec.qualname, spec.func)
+        digest, files = deps.function_dependencies(spec.qualname, spec.func)
         fig_deps[spec] = {f.relative_to(root.parent).as_posix() for f in files}
     notebooks = sorted(p for p in docs.rglob("*") if p.suffix in (".py", ".ipynb")
                        and "assets" not in p.relative_to(docs).parts)
@@ -159,17 +161,17 @@ def discover(project: Path) -> dict:
     for nb in notebooks:
         files = set()
         for code in nbs.notebook_code(nb):
-            for mod in ex._imported_snippets(code, "__notebook__"):
-                files.update(ex.dependency_files(mod))
+            for mod in deps._imported_snippets(code, "__notebook__"):
+                files.update(deps.dependency_files(mod))
         nb_deps[nb.relative_to(docs).as_posix()] = {f.relative_to(root.parent).as_posix() for f in files}
     module_files = {}
     for mods in values.values():
         for mod in mods:
-            f = ex._module_file(f"snippets.{mod}")
+            f = ex.module_file(f"snippets.{mod}")
             if f is not None:
                 module_files[mod] = f.relative_to(root.parent).as_posix()
     return {"figures": figures, "fig_deps": fig_deps, "nb_deps": nb_deps, "note": note,
-            "values": values, "module_files": module_files, "module_of": ex._module_file}
+            "values": values, "module_files": module_files, "module_of": ex.module_file}
 
 
 def pick_edit(project: Path, found: dict) -> dict:

@@ -18,6 +18,8 @@ from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import clean_directory, get_relative_url
 
 from tilsite import execute as ex
+from tilsite import figures as fig
+from tilsite import values
 from tilsite import includes
 from tilsite import nbhtml, notebooks, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
@@ -47,7 +49,7 @@ def on_build_error(error):
 def on_config(config):
     _state["site_dir"] = config.site_dir
     cache = _cache_root(config)
-    _state["figures"] = ex.FigureCache(cache / "til-figures")
+    _state["figures"] = fig.FigureCache(cache / "til-figures")
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is not None:
         # mkdocs-jupyter resolves its cache_dir against the working directory
@@ -139,7 +141,7 @@ def on_files(files, config):
 def _register_figures(files, config, written):
     """Draw (or take from the cache) every figure a written page asks for."""
     docs = Path(config.docs_dir)
-    specs: dict[str, tuple[ex.FigureSpec, str]] = {}
+    specs: dict[str, tuple[fig.FigureSpec, str]] = {}
     errors = []
     for src in written:
         text = (docs / src).read_text("utf-8")
@@ -148,7 +150,7 @@ def _register_figures(files, config, written):
                 continue
             where = f"docs/{src}:{ex.line_of(text, m.start())}"
             try:
-                spec = ex.parse_figure(m["expr"], m["module"])
+                spec = fig.parse_figure(m["expr"], m["module"])
                 other = specs.get(spec.name)
                 if other and other[0] != spec:
                     raise ex.ExecError(f"figure name '{spec.name}' is already used by "
@@ -156,7 +158,7 @@ def _register_figures(files, config, written):
                 if other:
                     continue
                 specs[spec.name] = (spec, where)
-                for variant in ex.THEMES:
+                for variant in fig.THEMES:
                     data = _state["figures"].get(spec, variant)
                     files.append(File.generated(config, spec.path(variant), content=data))
             except ex.ExecError as exc:
@@ -168,12 +170,12 @@ def _register_figures(files, config, written):
         log.info("drawing figures took %.2f s", _state["figures"].draw_seconds)  # read by bench/build_speed.py
 
 
-def _figure_markdown(spec: ex.FigureSpec, page_src: str) -> str:
+def _figure_markdown(spec: fig.FigureSpec, page_src: str) -> str:
     here = posixpath.dirname(page_src) or "."
-    cap = ex.caption(spec)
+    cap = fig.caption(spec)
     alt = cap.replace("[", "(").replace("]", ")")
     imgs = "\n".join(
-        f"![{alt}]({posixpath.relpath(spec.path(v), here)}#only-{v}){{ loading=lazy }}" for v in ex.THEMES
+        f"![{alt}]({posixpath.relpath(spec.path(v), here)}#only-{v}){{ loading=lazy }}" for v in fig.THEMES
     )
     return (f'<figure class="til-figure" id="fig-{spec.name}" markdown="span">\n{imgs}\n'
             f"<figcaption>{cap}</figcaption>\n</figure>")
@@ -206,8 +208,8 @@ def on_page_markdown(markdown, page, config, files):
     def expand(m):
         try:
             if m["kind"] == "figure":
-                return _figure_markdown(ex.parse_figure(m["expr"], m["module"]), src)
-            return ex.evaluate(m["module"], m["expr"])
+                return _figure_markdown(fig.parse_figure(m["expr"], m["module"]), src)
+            return values.evaluate(m["module"], m["expr"])
         except ex.ExecError as exc:
             pos = raw.find(m.group(0))
             raise PluginError(f"docs/{src}:{ex.line_of(raw, max(pos, 0))}: {exc}") from None

@@ -218,7 +218,7 @@ def test_editing_a_snippet_the_notebook_imports_transitively_reexecutes_it(warm,
 
 
 # ---------------------------------------------------------------- the figure key, without building
-# tilsite.execute.function_dependencies decides what a figure's cache key covers; these cases are
+# tilsite.deps.function_dependencies decides what a figure's cache key covers; these cases are
 # checked in-process on a throwaway snippets package (snippets_root pointed at it).
 
 FD_FIGS = '''"""Figures."""
@@ -263,6 +263,7 @@ def plot_c():
 @pytest.fixture
 def fd(tmp_path, monkeypatch):
     """(edit, deps): edit a file of a throwaway snippets.fdprobe package, ask a figure's dependencies."""
+    from tilsite import deps as dp
     from tilsite import execute as ex
 
     root = tmp_path / "snippets"
@@ -277,7 +278,7 @@ def fd(tmp_path, monkeypatch):
     monkeypatch.setattr(ex, "snippets_root", lambda: root)
 
     def deps(func: str) -> tuple[str, set[str]]:
-        digest, paths = ex.function_dependencies("snippets.fdprobe.figs", func)
+        digest, paths = dp.function_dependencies("snippets.fdprobe.figs", func)
         return digest, {p.relative_to(root).as_posix() for p in paths}
 
     def edit_file(rel: str, old: str, new: str) -> None:

@@ -13,7 +13,7 @@ Sources of nondeterminism found and fixed: notebook cell ids (jupytext draws
 random ones; they reached the .ipynb and the page's `id="cell-id=..."`), now
 numbered in tilsite/notebooks.py.  Already handled before: matplotlib's SVG
 ids (svg.hashsalt), SVG <metadata> dates and the PNG 'Software' chunk
-(tilsite/execute.py), nbclient's execution timestamps (record_timing=False).
+(tilsite/figures.py), nbclient's execution timestamps (record_timing=False).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The convolution note's figures: they draw, deterministically, compactly, and draw the right numbers.
 
-Every figure is rendered once per theme through tilsite.execute.draw, the
+Every figure is rendered once per theme through tilsite.figures.draw, the
 build's own code path (its _COMMON_RC and THEMES, koreanize's font), so a
 missing glyph warning fails here (pytest turns warnings into errors) just as
 it would show as tofu on the page.  The numbers are checked against numpy /
@@ -21,7 +21,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import signal as scipy_signal
 
 import snippets.convolution.figures as figures
-from tilsite.execute import _COMMON_RC, THEMES, FigureSpec, caption, draw
+from tilsite.figures import _COMMON_RC, THEMES, FigureSpec, caption, draw
 
 MODULE = "convolution.figures"
 PLOTS = sorted(name for name, f in inspect.getmembers(figures, inspect.isfunction)

@@ -21,6 +21,7 @@ from scipy import signal as scipy_signal
 from snippets.convolution import worked as wk
 from snippets.convolution.layers import conv1d, conv2d
 from tilsite import execute as ex
+from tilsite import figures, values
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTE_DIR = ROOT / "docs" / "til-ml" / "boostcamp-2st" / "u-stage-1" / "ai-math"
@@ -288,15 +289,15 @@ def test_every_directive_resolves(note):
     assert len(found) > 40
     for m in found:
         if m["kind"] == "value":
-            text = ex.evaluate(m["module"], m["expr"])
+            text = values.evaluate(m["module"], m["expr"])
             assert text and "{{" not in text, m.group(0)
         else:
-            spec = ex.parse_figure(m["expr"], m["module"])
-            assert ex.caption(spec), m.group(0)  # the function exists and has a caption
+            spec = figures.parse_figure(m["expr"], m["module"])
+            assert figures.caption(spec), m.group(0)  # the function exists and has a caption
 
 
 def test_figures_referenced(note):
-    names = {ex.parse_figure(m["expr"], m["module"]).func for m in ex.DIRECTIVE.finditer(note)
+    names = {figures.parse_figure(m["expr"], m["module"]).func for m in ex.DIRECTIVE.finditer(note)
              if m["kind"] == "figure"}
     assert names >= {"plot_conv1d_sliding", "plot_param_counts", "plot_conv2d_grid",
                      "plot_padding_stride_dilation", "plot_channels", "plot_backprop_graph",

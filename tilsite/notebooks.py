@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .execute import ExecError, _imported_snippets, _tool_versions, dependency_files, source_hash
+from .deps import _imported_snippets, dependency_files, source_hash
+from .execute import ExecError
+from .figures import _tool_versions
 
 _state: dict = {"executed_dir": None}
 
