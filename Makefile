@@ -10,7 +10,7 @@ export DISABLE_MKDOCS_2_WARNING := true
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH := 0
 
-.PHONY: install serve build test bench clean
+.PHONY: install serve build test bench clean note
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ build: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# make note ENTRY="til-ml/.../x.md"  or  ENTRY="A > B > 제목": start the note of a SUMMARY entry
+note: $(STAMP)
+	$(BIN)/til new "$(ENTRY)"
 
 bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py
