@@ -12,6 +12,7 @@ functions are wrapped (checked against mkdocs-jupyter 0.26):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 from pathlib import Path
@@ -100,10 +101,10 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
             client.execute()
         except CellExecutionError as exc:
             cell_no, first = _failing_cell(nb)
-            raise ExecError(f"{nb_path}: cell {cell_no} ({first!r}) raised "
+            raise ExecError(f"{_where(nb_path, first)}: cell {cell_no} ({first!r}) raised "
                             f"{exc.ename}: {exc.evalue}") from None
         except Exception as exc:  # the kernel itself failed (did not start, died, timed out)
-            raise ExecError(f"{nb_path}: could not execute the notebook: {type(exc).__name__}: {exc}") from None
+            raise ExecError(f"{_where(nb_path)}: could not execute the notebook: {type(exc).__name__}: {exc}") from None
     _check_stderr(nb, nb_path)
     for i, cell in enumerate(nb.cells):  # drop volatile ids/metadata so the file is deterministic
         cell.get("metadata", {}).pop("execution", None)
@@ -117,6 +118,24 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
     return out
 
 
+def _where(nb_path, first_line: str = "") -> str:
+    """'docs/x.py:LINE' for a notebook cell whose first line is `first_line` (the file alone if not found).
+
+    The path is relative to the working directory (the project, for a build), as
+    the author sees it.
+    """
+    path = Path(nb_path)
+    shown = path.as_posix()
+    with contextlib.suppress(ValueError, OSError):
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    if first_line.strip():
+        with contextlib.suppress(OSError):
+            for no, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                if line.strip() == first_line.strip():
+                    return f"{shown}:{no}"
+    return shown
+
+
 def _check_stderr(nb, nb_path) -> None:
     """A cell that wrote to stderr (a warning, a logged error) fails the build, naming the cell."""
     code_no = 0
@@ -128,7 +147,8 @@ def _check_stderr(nb, nb_path) -> None:
             if o.get("output_type") == "stream" and o.get("name") == "stderr":
                 first = (cell.source.splitlines() or [""])[0]
                 text = " ".join(o.get("text", "").split())
-                raise ExecError(f"{nb_path}: cell {code_no} ({first!r}) wrote to stderr: {text[:300]}")
+                raise ExecError(f"{_where(nb_path, first)}: cell {code_no} ({first!r}) wrote to stderr: "
+                                f"{text[:300]}")
 
 
 def _failing_cell(nb) -> tuple[int, str]:
