@@ -279,3 +279,18 @@ def test_bad_input_fails_cleanly(case: Case, tmp_path):
     assert len(located) <= 1, "one mistake, one message; got:\n" + "\n".join(located)
     left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) if site.exists() else []
     assert not left, f"the failed build left pages in {site}: {left[:5]}..."
+
+
+def test_notebook_run_prints_nothing(tmp_path):
+    """A cold notebook run says nothing a reader of the build log cannot act on (no kernel
+    "running over TCP without encryption" warning: tilsite/notebooks.py uses IPC sockets)."""
+    nb = tmp_path / "quiet.py"
+    nb.write_text(textwrap.dedent(RAISING_NOTEBOOK).replace('raise RuntimeError("cell boom")', "print(x)"), "utf-8")
+    code = ("import sys; from pathlib import Path; from tilsite import notebooks as n;"
+            f"n._state['executed_dir'] = Path({str(tmp_path / 'out')!r});"
+            f"print(n.execute_notebook({str(nb)!r}).name)")
+    proc = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path, env=build_env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith(".ipynb")
+    assert proc.stderr == "", proc.stderr

@@ -63,13 +63,28 @@ def find_entry(entries: list[Entry], query: str) -> Entry:
     if hits:
         listed = "\n".join(f"  {trail_text(e)}  ({e.path})" for e in hits)
         raise NewNoteError(f"'{query}' names {len(hits)} entries; give the path of one:\n{listed}")
-    labels = {trail_text(e): e for e in entries} | {e.path: e for e in entries}
-    close = difflib.get_close_matches(q, labels, n=5, cutoff=0.4)
-    if not close:  # a title alone: compare with the entries' own titles
-        titles = {_norm(e.title): e for e in entries}
-        close = [trail_text(titles[t]) for t in difflib.get_close_matches(parts[-1], titles, n=5, cutoff=0.4)]
-    hint = "\n".join(f"  {c}  ({labels[c].path})" for c in dict.fromkeys(close)) or "  (none)"
-    raise NewNoteError(f"no entry of docs/SUMMARY.md is '{query}'. Close matches:\n{hint}")
+    raise NewNoteError(f"no entry of docs/SUMMARY.md is '{query}'. Close matches:\n"
+                       + ("\n".join(f"  {trail_text(e)}  ({e.path})" for e in close_matches(entries, q))
+                          or "  (none)"))
+
+
+def close_matches(entries: list[Entry], query: str, n: int = 5) -> list[Entry]:
+    """Entries `query` may have meant: containing it (path or title), then the most similar."""
+    stem = query.removeprefix("docs/").removesuffix(".md")
+    title = _norm(query.split(SEP.strip())[-1])
+    if "/" in query or query.endswith(".md"):  # a path: compare with paths
+        keyed = {e.path: e for e in entries}
+        found = [e for e in entries if e.path.startswith(stem) or stem in e.path]
+        found += [keyed[k] for k in difflib.get_close_matches(query.removeprefix("docs/"), keyed, n, 0.6)]
+    else:  # a title or a trail: compare with titles and trails
+        keyed = {trail_text(e): e for e in entries}
+        found = [e for e in entries if title in _norm(e.title)]
+        found += [keyed[k] for k in difflib.get_close_matches(query, keyed, n, 0.5)]
+        titles = {}
+        for e in entries:
+            titles.setdefault(_norm(e.title), e)
+        found += [titles[k] for k in difflib.get_close_matches(title, titles, n, 0.5)]
+    return list({e.path: e for e in found}.values())[:n]  # Entry is unhashable: dedupe by path
 
 
 def note_markdown(entry: Entry) -> str:
