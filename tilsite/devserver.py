@@ -54,11 +54,29 @@ def failure_lines(exc: BaseException, logged: list[str]) -> list[str]:
     """
     from mkdocs.exceptions import MkDocsException
 
+    from mkdocs.exceptions import Abort, BuildError
+
+    if isinstance(exc, Abort) and isinstance(exc.__context__, BuildError):
+        exc = exc.__context__  # "Aborted with a BuildError!": the BuildError says what failed
     lines = list(dict.fromkeys(line for line in logged if line.strip()))
     text = str(exc) if isinstance(exc, MkDocsException) else f"{type(exc).__name__}: {exc}"
-    if text and text not in lines:
-        lines.append(text)
+    if text and not any(line in lines for line in text.splitlines()):
+        lines += text.splitlines()
     return lines
+
+
+def _forget_logged_messages() -> None:
+    """Let MkDocs log again what it logged in an earlier build.
+
+    ``mkdocs`` puts a DuplicateFilter on its build logger that drops every message
+    it has seen once in the process: under ``serve`` an error that persists over
+    two saves would be printed only the first time.
+    """
+    from mkdocs.utils import DuplicateFilter
+
+    for f in logging.getLogger("mkdocs.commands.build").filters:
+        if isinstance(f, DuplicateFilter):
+            f.msgs.clear()
 
 
 def error_page(lines: list[str]) -> bytes:
@@ -90,6 +108,7 @@ def _guard(build):
     """Wrap mkdocs.commands.build.build so a failure is recorded instead of raised."""
 
     def guarded_build(config, *args, **kwargs):
+        _forget_logged_messages()
         collect = _Collect()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(collect)
@@ -165,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         cli.main(["serve", *(sys.argv[1:] if argv is None else argv)], prog_name="til serve")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
+    except OSError as exc:  # e.g. the port is taken: say so in one line
+        print(f"til serve: {exc.strerror or exc} (use --dev-addr 127.0.0.1:PORT)", file=sys.stderr)
+        return 1
     return 0
 
 
