@@ -204,7 +204,7 @@ def _imported(text: str) -> bool:
     return bool(IMPORTED.match(text))
 
 
-IMPORTED = re.compile(r"^---[ \t]*\n(?:.*\n)*?source:[ \t]*gitbook[ \t]*\n", re.M)
+IMPORTED = re.compile(r"\A---[ \t]*\n(?:(?!---).*\n)*?source:[ \t]*gitbook[ \t]*\n")
 
 
 def on_page_markdown(markdown, page, config, files):
