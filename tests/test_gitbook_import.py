@@ -503,3 +503,21 @@ def test_console_script_and_make_target():
                           text=True)
     assert make.returncode == 0, make.stderr
     assert "til import-gitbook '/tmp/some export'" in make.stdout
+
+
+# ------------------------------------------------------------------ SUMMARY.md learns external links
+
+def test_parse_summary_reads_external_entries():
+    entries = parse_summary("# Summary\n\n* [홈](index.md)\n* [문서](docs/index.md)\n"
+                            "    * [GitBook 문서](https://docs.gitbook.com/)\n    * [설치](docs/install.md)\n")
+    ext = entries[2]
+    assert ext.external and ext.path == "https://docs.gitbook.com/" and ext.parent is entries[1]
+    assert [c.title for c in entries[1].children] == ["GitBook 문서", "설치"]
+    assert not any(e.external for e in entries if e is not ext)
+
+
+def test_parse_summary_external_entry_cannot_have_children():
+    from tilsite.summary import SummaryError
+
+    with pytest.raises(SummaryError, match=r"docs/SUMMARY\.md:4: '설치' lives under 'GitBook 문서', an external link"):
+        parse_summary("# Summary\n\n* [GitBook 문서](https://docs.gitbook.com/)\n    * [설치](install.md)\n")
