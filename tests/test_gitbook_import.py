@@ -205,6 +205,7 @@ MARKDOWN = [
     ("display math on its own lines stays", SHOWCASE, "$$\n(f * g)(i) = \\sum_{p} f(p)\\, g(i - p)\n$$"),
     ("display math alone on a line stays", SHOWCASE, "\n$$\\sigma(z) = \\frac{1}{1 + e^{-z}}$$\n"),
     ("a lone $ is a dollar", "til-etc/ttabaereon-kubernetes.md", "가격은 \\$5 정도다"),
+    ("a snippet line is escaped", "til-etc/ttabaereon-kubernetes.md", '```markdown\n;--8<-- "mkdocs.yml"\n```'),
     ("mark", SHOWCASE, "==수식이 코드에서 나오지 않는다=="),
     ("heading gets an ASCII id", SHOWCASE, "## 합성곱의 정의 {#hapseonggopui-jeongui}"),
     ("hint info -> note, variable", SHOWCASE, '!!! note "참고"\n\n    이 노트는 2021년에 썼다.'),
@@ -274,8 +275,8 @@ def test_report_counts_blocks_assets_and_left_overs(mirror):
                 "| external images linked, not fetched | 1 |"):
         assert row in rep, row
     left = rep.split("## Left for a person", 1)[1]
-    assert re.search(r"til-etc/undefined\.md:10: \{% swagger %\} API block kept", left)
-    assert re.search(r"til-etc/undefined\.md:22: unknown GitBook tag \{% updates format=\"full\" %\}", left)
+    assert re.search(r"til-etc/undefined\.md:16: \{% swagger %\} API block kept", left)
+    assert re.search(r"til-etc/undefined\.md:28: unknown GitBook tag \{% updates format=\"full\" %\}", left)
     assert "cointrading.md:7`: https://example.com/chart.png" in rep
 
 
@@ -302,6 +303,8 @@ def test_conversion_html(mirror_site):
     assert details.select_one("summary").get_text() == "왜 MkDocs인가"
     assert details.select_one("div.admonition.danger")
     assert not page.select("iframe")
+    head = BeautifulSoup((mirror_site / page_url(SHOWCASE) / "index.html").read_text("utf-8"), "html.parser")
+    assert head.select_one('meta[name="description"]')["content"] == "GitBook을 떠나 MkDocs로 옮기기로 한 이유."
 
 
 @pytest.mark.parametrize("src, selector, check", [
@@ -315,6 +318,8 @@ def test_conversion_html(mirror_site):
      lambda el, p: el.select_one("h3")),
     ("introduction.md", "a.md-button.md-button--primary", lambda el, p: el["href"] == "../til-etc/gatsby/"),
     ("til-etc/ttabaereon-kubernetes.md", "div.admonition.warning", lambda el, p: "updates" in el.get_text()),
+    ("til-etc/ttabaereon-kubernetes.md", "div.highlight code",
+     lambda el, p: el.get_text() == '--8<-- "mkdocs.yml"\n'),   # shown, mkdocs.yml not included
 ])
 def test_conversion_html_blocks(mirror_site, src, selector, check):
     el = soup(mirror_site, src).select_one(selector)

@@ -571,7 +571,7 @@ class Importer:
                 continue
             ctx = PageCtx(self, page)
             renderer = gb.Renderer(ctx, page.headings)
-            body = gb.tidy(renderer.render(page.nodes))
+            body = gb.neutralise_snippets(gb.tidy(renderer.render(page.nodes)))
             if not re.match(r"#[ \t]", body):
                 body = f"# {md_escape(page.title)}\n\n{body}"
             meta = {"source": "gitbook", "gitbook_file": page.file}

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Callable, Protocol
 
+from pymdownx.snippets import SnippetPreprocessor
+
 from tilsite.slug import slugify
 
 
@@ -697,6 +699,19 @@ class Renderer:
 def _md_text(text: str) -> str:
     """Text safe inside [link text]."""
     return re.sub(r"([\[\]])", r"\\\1", text or "")
+
+
+def neutralise_snippets(markdown: str) -> str:
+    """Escape lines pymdownx.snippets would read as includes ('--8<-- "file"'), even inside code.
+
+    Imported text is the author's: a page about MkDocs must show the line, not
+    include a file of this project. pymdownx prints ';--8<--' as '--8<--'.
+    """
+    return "\n".join(_SNIPPET_LINE.sub(r"\1;\2", line) if SnippetPreprocessor.RE_ALL_SNIPPETS.match(line) else line
+                     for line in markdown.split("\n"))
+
+
+_SNIPPET_LINE = re.compile(r"^([ \t]*)(;*-+8<-+)")
 
 
 def tidy(markdown: str) -> str:
