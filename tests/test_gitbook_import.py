@@ -275,8 +275,8 @@ def test_report_counts_blocks_assets_and_left_overs(mirror):
                 "| external images linked, not fetched | 1 |"):
         assert row in rep, row
     left = rep.split("## Left for a person", 1)[1]
-    assert re.search(r"til-etc/undefined\.md:16: \{% swagger %\} API block kept", left)
-    assert re.search(r"til-etc/undefined\.md:28: unknown GitBook tag \{% updates format=\"full\" %\}", left)
+    assert re.search(r"til-etc/undefined\.md:18: \{% swagger %\} API block kept", left)
+    assert re.search(r"til-etc/undefined\.md:30: unknown GitBook tag \{% updates format=\"full\" %\}", left)
     assert "cointrading.md:7`: https://example.com/chart.png" in rep
 
 
@@ -318,6 +318,8 @@ def test_conversion_html(mirror_site):
      lambda el, p: el.select_one("h3")),
     ("introduction.md", "a.md-button.md-button--primary", lambda el, p: el["href"] == "../til-etc/gatsby/"),
     ("til-etc/ttabaereon-kubernetes.md", "div.admonition.warning", lambda el, p: "updates" in el.get_text()),
+    ("til-etc/ttabaereon-kubernetes.md", "p",   # the author's text, not this site's build-time directives
+     lambda el, p: "{{ value nomodule:nothing() }}와 {{ figure nomodule:plot_nothing }}" in el.parent.get_text()),
     ("til-etc/ttabaereon-kubernetes.md", "div.highlight code",
      lambda el, p: el.get_text() == '--8<-- "mkdocs.yml"\n'),   # shown, mkdocs.yml not included
 ])
@@ -416,6 +418,20 @@ def test_new_tree_second_import_changes_nothing(new_tree):
 
 def test_mirror_builds_strictly(mirror_site):
     assert (mirror_site / page_url(SHOWCASE) / "index.html").is_file()
+
+
+def test_gitbook_url_option_names_the_space(tmp_path):
+    """Links to the space's own address become page links; another address stays a plain URL."""
+    project = copy_project(tmp_path / "project")
+    export = make_export(tmp_path / "export")
+    for url, expected in (("https://example.gitbook.io/til",
+                           "[Level2 노트](../../til-python-math/algorithm/programmers/level2/index.md)"),
+                          ("https://other.gitbook.io/x",
+                           "[Level2 노트](https://example.gitbook.io/til/til-python-math/algorithm/programmers/level2)")):
+        rc, out, err = til("import-gitbook", str(export), "--project", str(project), "--gitbook-url", url)
+        assert rc == 0, err
+        assert f"space address: {url}." in out
+        assert expected in (project / "docs" / SHOWCASE).read_text("utf-8")
 
 
 # ------------------------------------------------------------------ bad input
