@@ -10,7 +10,7 @@ export DISABLE_MKDOCS_2_WARNING := true
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH := 0
 
-.PHONY: install serve build test bench clean note
+.PHONY: install serve build test bench import clean note
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ note: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py
 	$(BIN)/python bench/conv_speed.py
+
+# Import a GitBook-synced repository: make import GITBOOK=path/to/export [ARGS="--new-tree --dry-run"]
+import: $(STAMP)
+	@test -n "$(GITBOOK)" || { echo 'usage: make import GITBOOK=SRC [ARGS="--dry-run --new-tree ..."]' >&2; exit 2; }
+	$(BIN)/til import-gitbook '$(GITBOOK)' $(ARGS)
 
 clean:
 	rm -rf site .cache

@@ -127,6 +127,8 @@ def on_files(files, config):
     written_set = set(written)
     _state["placeholders"] = set()
     for entry in entries:
+        if entry.external:
+            continue  # a nav link off the site: no page
         if entry.path not in written_set and files.get_file_from_path(entry.path) is None:
             files.append(File.generated(config, entry.path, content=placeholder_markdown(entry)))
             _state["placeholders"].add(entry.path)
@@ -146,6 +148,8 @@ def _register_figures(files, config, written):
     broken: set[str] = set()
     for src in written:
         text = (docs / src).read_text("utf-8")
+        if _imported(text):
+            continue
         for m in ex.DIRECTIVE.finditer(text):
             if m["kind"] != "figure":
                 continue
@@ -194,7 +198,7 @@ def _written_notes_markdown(page_src: str) -> str:
     here = posixpath.dirname(page_src) or "."
     lines = []
     for entry in _state["entries"].values():
-        if entry.path in _state["placeholders"] or entry.path == page_src:
+        if entry.external or entry.path in _state["placeholders"] or entry.path == page_src:
             continue
         trail = " › ".join(a.title for a in entry.trail)
         link = posixpath.relpath(entry.path, here)
@@ -202,7 +206,17 @@ def _written_notes_markdown(page_src: str) -> str:
     return "\n".join(lines) or "아직 작성된 노트가 없습니다."
 
 
+def _imported(text: str) -> bool:
+    """A page brought in by `til import-gitbook`: its text is not ours, so no directives run in it."""
+    return bool(IMPORTED.match(text))
+
+
+IMPORTED = re.compile(r"\A---[ \t]*\n(?:(?!---).*\n)*?source:[ \t]*gitbook[ \t]*\n")
+
+
 def on_page_markdown(markdown, page, config, files):
+    if page.meta.get("source") == "gitbook":
+        return markdown  # imported text: `{{ ... }}` in it is the author's, not a directive
     if WRITTEN_NOTES in markdown:
         markdown = markdown.replace(WRITTEN_NOTES, _written_notes_markdown(page.file.src_uri))
     if not ex.DIRECTIVE.search(markdown):

@@ -204,8 +204,8 @@ BAD_INPUTS = [
          SUMMARY_RE + r"'\[따배런\] Kubernetes' points to '.*#top': a target must be a relative, lowercase, "
                       r"ASCII kebab-case path ending in \.md, with no anchor"),
     Case("summary-entry-not-markdown",
-         summary(f"({NOTE})", "(https://kubernetes.io/)"),
-         SUMMARY_RE + r"'\[따배런\] Kubernetes' points to 'https://kubernetes\.io/': a target must be"),
+         summary(f"({NOTE})", "(til-etc/kubernetes.html)"),  # an https:// URL is a valid nav link
+         SUMMARY_RE + r"'\[따배런\] Kubernetes' points to 'til-etc/kubernetes\.html': a target must be"),
     Case("summary-broken-link-syntax",
          summary(f"({NOTE})", f"({NOTE}"),
          SUMMARY_RE + r"not a nav entry \(expected '\* \[제목\]\(path\.md\)'\)"),

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 _ENTRY = re.compile(r"^(?P<indent> *)\* \[(?P<title>(?:\\.|[^\]\\])+)\]\((?P<target>[^()\s]*)\)\s*$")
+EXTERNAL_URL = re.compile(r"^https?://[^\s()<>]+$")  # a nav link off the site, e.g. from an imported GitBook
 NOTE_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.md$")  # a note path is its URL
 _DIARY = re.compile(r"^til-(?P<y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)\.md$")
 
@@ -24,6 +25,11 @@ class Entry:
     path: str
     parent: Entry | None = None
     children: list[Entry] = field(default_factory=list)
+
+    @property
+    def external(self) -> bool:
+        """An entry linking off the site: a nav link, with no page and no children."""
+        return bool(EXTERNAL_URL.match(self.path))
 
     @property
     def trail(self) -> list[Entry]:
@@ -57,6 +63,8 @@ def parse_summary(text: str, where: str = "docs/SUMMARY.md") -> list[Entry]:
     Each line is '* [Title](path.md)' indented by four spaces per level;
     a path is relative, ASCII, lowercase kebab-case, ends in .md, is used once,
     and an entry with children is '<folder>/index.md' whose children live in <folder>/.
+    An entry may instead link off the site ('* [Title](https://...)'): it has no page
+    and no children.
     """
     entries: list[Entry] = []
     stack: list[Entry] = []
@@ -94,6 +102,18 @@ def parse_summary(text: str, where: str = "docs/SUMMARY.md") -> list[Entry]:
             fail(lineno, f"'{title}' points nowhere: the link target is empty")
             stand_in(lineno, depth, title)
             continue
+        if EXTERNAL_URL.match(target):
+            del stack[depth:]
+            parent = stack[-1] if stack else None
+            entry = Entry(lineno, depth, title, target, parent if parent is None or parent.path else None)
+            if parent is not None and parent.path:
+                if parent.external:
+                    fail(lineno, f"'{title}' lives under '{parent.title}', an external link, "
+                                 "which cannot have children")
+                parent.children.append(entry)
+            entries.append(entry)
+            stack.append(entry)
+            continue
         if not NOTE_PATH.match(target):
             fail(lineno, f"'{title}' points to {target!r}: a target must be a relative, lowercase, "
                          "ASCII kebab-case path ending in .md, with no anchor (e.g. til-ml/bert.md)")
@@ -106,7 +126,9 @@ def parse_summary(text: str, where: str = "docs/SUMMARY.md") -> list[Entry]:
         del stack[depth:]
         seen[target] = lineno
         parent = stack[-1] if stack else None
-        if parent is not None and parent.path:  # a stand-in parent has no folder to check against
+        if parent is not None and parent.external:
+            fail(lineno, f"'{title}' lives under '{parent.title}', an external link, which cannot have children")
+        elif parent is not None and parent.path:  # a stand-in parent has no folder to check against
             folder = posixpath.dirname(parent.path)
             if posixpath.basename(parent.path) != "index.md":
                 if not parent.children:  # once per parent, not once per child

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
-_INITIALS = "g kk n d tt r m b pp s ss - j jj ch k t p h".split()
-_MEDIALS = "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i".split()
-_FINALS = "- k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without pip install
+from tilsite.slug import slugify  # noqa: E402  (one romanisation for the whole project)
+
 _MONTHS = {m: f"{i:02d}" for i, m in enumerate(
     "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
 _TOP = {  # top-level items whose romanised slug would be unreadable or empty
@@ -31,28 +32,6 @@ _TOP = {  # top-level items whose romanised slug would be unreadable or empty
     "2021 TIL": "til-2021",
     "2020 TIL": "til-2020",
 }
-_MAX_SLUG = 48
-
-
-def romanise(text: str) -> str:
-    """Replace each Hangul syllable by its Revised Romanisation (no liaison)."""
-    out = []
-    for ch in text:
-        code = ord(ch) - 0xAC00
-        if 0 <= code < 11172:
-            ini, med, fin = code // 588, (code % 588) // 28, code % 28
-            out.append("".join(p for p in (_INITIALS[ini], _MEDIALS[med], _FINALS[fin]) if p != "-"))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def slugify(title: str) -> str:
-    """ASCII, lowercase, kebab-case slug of a (possibly Korean) title."""
-    slug = re.sub(r"[^a-z0-9]+", "-", romanise(title).lower()).strip("-")
-    if len(slug) > _MAX_SLUG:
-        slug = slug[:_MAX_SLUG].rsplit("-", 1)[0]
-    return slug or "entry"
 
 
 def parse_sidebar(text: str) -> list[tuple[int, str]]:

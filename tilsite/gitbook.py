@@ -1,0 +1,814 @@
+"""`til import-gitbook SRC`: bring a GitBook-synced repository into this project.
+
+Default mode fills the mirror: each page of the export whose title trail matches an
+entry of docs/SUMMARY.md becomes that entry's note. `--new-tree` replaces
+docs/SUMMARY.md by the export's own tree. Blocks are converted by
+tilsite/gitbook_blocks.py; this module reads the export, plans where every page and
+asset goes, checks the plan, then writes it through a staging folder.
+
+Nothing is written unless the whole plan is sound: bad input raises GitbookError
+('file:line: message', exit 2) and a refusal to overwrite a written note exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import posixpath
+import re
+import shutil
+import sys
+import unicodedata
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import yaml
+
+from tilsite import gitbook_blocks as gb
+from tilsite.gitbook_blocks import GitbookError, Issue
+from tilsite.slug import slugify
+from tilsite.summary import SummaryError, md_escape, parse_summary
+
+MOVED_DIR = "moved-by-import"        # --new-tree moves notes the new tree lacks here, never deletes them
+STAGING_DIR = ".til-import-staging"
+_ENTRY = re.compile(r"^(?P<indent>[ \t]*)[*+-][ \t]+\[(?P<title>(?:\\.|[^\]\\])*)\]"
+                    r"\((?P<target><[^>]*>|[^)\s]*)(?:[ \t]+\"[^\"]*\")?\)[ \t]*$")
+_GITBOOK_URL = re.compile(r"https?://(?:[\w-]+\.gitbook\.io/[^/\s)#\"'>]+|app\.gitbook\.com/@[^/\s]+/s/[^/\s)#\"'>]+)")
+_GENERATED_STEM = re.compile(r"^(?:undefined(?:-\d+)?|[0-9a-f]{4}(?:-[0-9a-f]{4})+)$")
+_KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def unescape(title: str) -> str:
+    return nfc(re.sub(r"\\(.)", r"\1", title).strip())
+
+
+# ------------------------------------------------------------------ the export
+
+@dataclass
+class SrcEntry:
+    """One entry of the export's tree: a page, a group heading or an external link."""
+
+    line: int
+    title: str
+    file: str | None = None         # export-relative POSIX path (NFC) of the page
+    url: str | None = None          # an external link
+    group: bool = False             # a '## heading' of SUMMARY.md
+    parent: SrcEntry | None = None
+    children: list[SrcEntry] = field(default_factory=list)
+    dest: str | None = None         # docs-relative path it lands on
+
+    @property
+    def trail(self) -> tuple[str, ...]:
+        """Titles from the top down to this entry; groups are not part of it."""
+        out, node = [], self
+        while node is not None:
+            if not node.group:
+                out.append(node.title)
+            node = node.parent
+        return tuple(out[::-1])
+
+
+@dataclass
+class SrcPage:
+    file: str
+    title: str
+    meta: dict
+    nodes: list
+    headings: list[tuple[str, str]]
+    entry: SrcEntry | None = None
+
+
+class Export:
+    """A GitBook-synced repository, read and checked; every file indexed by its NFC path."""
+
+    def __init__(self, src: Path):
+        self.src = src
+        if not src.is_dir():
+            raise GitbookError(f"{src}: not a folder")
+        config = {}
+        if (src / ".gitbook.yaml").is_file():
+            config = self._yaml(src / ".gitbook.yaml", ".gitbook.yaml") or {}
+        root = str(config.get("root", "") or "").strip().strip("/")
+        self.root = src / root if root not in ("", ".") else src   # as given: messages name files this way
+        structure = config.get("structure") or {}
+        self.readme = nfc(str(structure.get("readme", "README.md")))
+        self.summary_name = nfc(str(structure.get("summary", "SUMMARY.md")))
+        self.files: dict[str, Path] = {}
+        self.rel_of: dict[str, str] = {}   # a node's file (as where() names it) -> export-relative path
+        for path in sorted(self.root.rglob("*")):
+            rel = path.relative_to(self.root).as_posix()
+            if path.is_file() and not rel.startswith(".git/"):
+                self.files[nfc(rel)] = path
+        has_summary = self.summary_name in self.files
+        if not (has_summary or (src / ".gitbook.yaml").is_file() or (self.root / ".gitbook").is_dir()):
+            raise GitbookError(f"{src}: not a GitBook repository: it has no {self.summary_name}, "
+                               ".gitbook.yaml or .gitbook/ folder")
+        if not has_summary and self.readme not in self.files:
+            raise GitbookError(f"{src}: not a GitBook repository: no {self.summary_name} and no {self.readme}")
+        self.vars = {}
+        if ".gitbook/vars.yaml" in self.files:
+            self.vars = self._yaml(self.files[".gitbook/vars.yaml"], ".gitbook/vars.yaml") or {}
+        self.entries = self._summary() if has_summary else self._folders()
+        self.pages: dict[str, SrcPage] = {}
+        for e in self.walk():
+            if e.file and e.file not in self.pages:
+                self.pages[e.file] = self._page(e)
+        self.unlisted = sorted(f for f in self.files if f.endswith(".md") and f not in self.pages
+                               and f != self.summary_name and not f.startswith(".gitbook/"))
+
+    def where(self, rel: str, line: int | None = None) -> str:
+        """'SRC/rel:line' as messages name a file of the export."""
+        path = (self.root / rel).as_posix()
+        self.rel_of[path] = rel
+        return f"{path}:{line}" if line else path
+
+    def _yaml(self, path: Path, rel: str):
+        try:
+            return yaml.safe_load(self._read(path, rel))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise GitbookError(f"{self.src / rel}:{mark.line + 1 if mark else 1}: not valid YAML: "
+                               f"{getattr(exc, 'problem', None) or exc}") from None
+
+    def _read(self, path: Path, rel: str) -> str:
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise GitbookError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                               f"{exc.start}); save it as UTF-8") from None
+        return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+    def read(self, rel: str) -> str:
+        return self._read(self.files[rel], rel)
+
+    def walk(self, entries: list[SrcEntry] | None = None):
+        for e in self.entries if entries is None else entries:
+            yield e
+            yield from self.walk(e.children)
+
+    def resolve(self, target: str, base: str) -> str:
+        """Export-relative NFC path of `target` written in the file `base`."""
+        target = nfc(unquote(target.strip().strip("<>")))
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(base), target)) if not target.startswith("/") \
+            else posixpath.normpath(target.lstrip("/"))
+        return path
+
+    def find(self, target: str, base: str) -> str | None:
+        """The export file `target` (written in `base`) names, tolerating GitBook's sloppy asset paths."""
+        path = self.resolve(target, base)
+        if path in self.files:
+            return path
+        if path + "/README.md" in self.files:
+            return path + "/README.md"
+        if path in ("", "."):
+            return self.readme if self.readme in self.files else None
+        stripped = re.sub(r"^(?:\.\./)+", "", path)
+        if stripped in self.files:
+            return stripped
+        if "/.gitbook/assets/" in "/" + stripped:
+            name = stripped.rsplit("/", 1)[-1]
+            if f".gitbook/assets/{name}" in self.files:
+                return f".gitbook/assets/{name}"
+        return None
+
+    # -- the tree
+    def _summary(self) -> list[SrcEntry]:
+        rel = self.summary_name
+        top: list[SrcEntry] = []
+        group: SrcEntry | None = None
+        stack: list[tuple[int, SrcEntry]] = []
+        for lineno, raw in enumerate(self.read(rel).split("\n"), start=1):
+            line = raw.strip()
+            if not line or re.fullmatch(r"-{3,}|\*{3,}|_{3,}", line) or line.startswith("<!--"):
+                continue
+            heading = re.fullmatch(r"(#{1,6})[ \t]+(.*?)[ \t]*#*", line)
+            if heading:
+                if len(heading[1]) > 1 or top or group:  # '# Table of contents' heads the file
+                    group = SrcEntry(lineno, unescape(heading[2]), group=True)
+                    top.append(group)
+                    stack = []
+                continue
+            m = _ENTRY.match(raw.expandtabs(4))
+            if not m:
+                raise GitbookError(f"{self.where(rel, lineno)}: not a table-of-contents entry "
+                                   f"(expected '* [Title](page.md)'): {line!r}")
+            width = len(m["indent"])
+            while stack and stack[-1][0] >= width:
+                stack.pop()
+            parent = stack[-1][1] if stack else group
+            entry = SrcEntry(lineno, unescape(m["title"]), parent=parent)
+            target = m["target"].strip("<>")
+            if re.match(r"^[a-z][a-z0-9+.-]*://", target, re.I):
+                entry.url = target
+            else:
+                path = self.resolve(target.split("#", 1)[0], rel)
+                if path not in self.files:
+                    raise GitbookError(f"{self.where(rel, lineno)}: '{entry.title}' points to {target}, "
+                                       "which is not in the export")
+                entry.file = path
+            (parent.children if parent else top).append(entry)
+            stack.append((width, entry))
+        return top
+
+    def _folders(self) -> list[SrcEntry]:
+        """The tree of a space without SUMMARY.md: README.md first, then folders and pages by name."""
+        def title_of(rel: str) -> str:
+            m = re.search(r"^#[ \t]+(.+?)[ \t]*#*$", self.read(rel), re.M)
+            return unescape(m[1]) if m else posixpath.splitext(posixpath.basename(rel))[0]
+
+        def build(folder: str, parent: SrcEntry | None) -> list[SrcEntry]:
+            out = []
+            prefix = f"{folder}/" if folder else ""
+            names = sorted({f[len(prefix):].split("/", 1)[0] for f in self.files if f.startswith(prefix)
+                            and not f[len(prefix):].startswith(".")})
+            for name in names:
+                rel = prefix + name
+                if rel in self.files and name.endswith(".md") and name != "README.md" and rel != self.summary_name:
+                    out.append(SrcEntry(0, title_of(rel), file=rel, parent=parent))
+                elif any(f.startswith(rel + "/") and f.endswith(".md") for f in self.files):
+                    readme = f"{rel}/README.md"
+                    entry = SrcEntry(0, title_of(readme) if readme in self.files else name,
+                                     file=readme if readme in self.files else None, parent=parent)
+                    entry.group = entry.file is None
+                    entry.children = build(rel, entry)
+                    out.append(entry)
+            return out
+
+        home = SrcEntry(0, title_of(self.readme), file=self.readme)
+        return [home] + build("", None)
+
+    def _page(self, entry: SrcEntry) -> SrcPage:
+        rel = entry.file
+        text = self.read(rel)
+        meta, body, first = self._front_matter(text, rel)
+        nodes = gb.parse(body, self.where(rel), self._includer(0), first)
+        return SrcPage(rel, entry.title, meta, nodes, gb.headings(nodes), entry)
+
+    def _front_matter(self, text: str, rel: str) -> tuple[dict, str, int]:
+        m = re.match(r"^---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|$)", text, re.S)
+        if not m:
+            return {}, text, 1
+        try:
+            meta = yaml.safe_load(m[1] or "") or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise GitbookError(f"{self.where(rel, mark.line + 2 if mark else 1)}: front matter is not valid YAML: "
+                               f"{getattr(exc, 'problem', None) or exc}") from None
+        if not isinstance(meta, dict):
+            raise GitbookError(f"{self.where(rel, 2)}: front matter must be a YAML mapping")
+        return meta, text[m.end():], m[0].count("\n") + 1
+
+    def _includer(self, depth: int):
+        def include(target: str, file: str, line: int) -> list:
+            rel = self.find(target, self.rel_of[file])
+            if rel is None:
+                raise GitbookError(f"{file}:{line}: {{% include %}} names {target!r}, which is not in the export")
+            if depth > 8:
+                raise GitbookError(f"{file}:{line}: includes nest more than 8 deep (a cycle?)")
+            _, body, first = self._front_matter(self.read(rel), rel)
+            return gb.parse(body, self.where(rel), self._includer(depth + 1), first)
+        return include
+
+    def space_url(self) -> str | None:
+        """The space's address most links in the export point at, e.g. https://me.gitbook.io/til."""
+        counts = Counter()
+        for rel in self.pages:
+            counts.update(u.rstrip("/") for u in _GITBOOK_URL.findall(self.read(rel)))
+        return counts.most_common(1)[0][0] if counts else None
+
+
+# ------------------------------------------------------------------ planning
+
+@dataclass
+class Plan:
+    writes: dict[str, bytes] = field(default_factory=dict)      # project-relative path -> content
+    copies: dict[str, Path] = field(default_factory=dict)       # project-relative path -> export file
+    moves: dict[str, str] = field(default_factory=dict)         # docs note -> where it is moved
+    counts: Counter = field(default_factory=Counter)
+    issues: list[Issue] = field(default_factory=list)
+    external_images: list[Issue] = field(default_factory=list)
+    matched: list[tuple[SrcEntry, str]] = field(default_factory=list)
+    unmatched: list[SrcEntry] = field(default_factory=list)
+    added: list[tuple[SrcEntry, str]] = field(default_factory=list)
+    hidden: list[tuple[str, str]] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)       # docs path -> export file landing there
+
+
+class PageCtx:
+    """What a page's renderer asks of the import: links, assets, titles, variables."""
+
+    def __init__(self, imp: Importer, page: SrcPage):
+        self.imp, self.page = imp, page
+        self.issues: list[Issue] = []
+        self.folder = posixpath.dirname(page.entry.dest)
+
+    def _rel(self, dest: str) -> str:
+        return posixpath.relpath(dest, self.folder or ".")
+
+    def _base(self, file: str) -> str:
+        """Export-relative path of the file a node came from (an include, or the page itself)."""
+        return self.imp.export.rel_of[file]
+
+    def _anchor(self, page: SrcPage, anchor: str, file: str, line: int) -> str:
+        if not anchor:
+            return ""
+        want = nfc(unquote(anchor)).lower()
+        for text, hid in page.headings:
+            if want == hid or want in gb.gitbook_anchors(text):
+                return "#" + hid
+        self.issues.append(Issue(file, line, f"anchor '#{anchor}' is not a heading of {page.file}; "
+                                             "the link goes to the top of the page"))
+        return ""
+
+    def link(self, target: str, file: str, line: int) -> str | None:
+        target = target.strip()
+        if target.startswith("<") and target.endswith(">"):
+            target = target[1:-1]
+        if target.startswith("#"):
+            return self._anchor(self.page, target[1:], file, line) or None
+        base = self.imp.space_url
+        if base and (target == base or target.startswith(base + "/") or target.startswith(base + "#")):
+            rest, _, anchor = target[len(base):].partition("#")
+            page = self.imp.by_url.get(nfc(unquote(rest.strip("/"))))
+            if page is None:
+                return target  # not a page of this export: the link stays as it was
+            return self._rel(page.entry.dest) + self._anchor(page, anchor, file, line)
+        if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", target, re.I):
+            return target
+        path, _, anchor = target.partition("#")
+        rel = self.imp.export.find(path, self._base(file))
+        if rel is None:
+            return None
+        page = self.imp.export.pages.get(rel)
+        if page is not None and page.entry.dest:
+            return self._rel(page.entry.dest) + self._anchor(page, anchor, file, line)
+        if rel.endswith(".md"):
+            return None  # a page the import leaves out
+        return self.asset(target, file, line)
+
+    def asset(self, target: str, file: str, line: int) -> str | None:
+        rel = self.imp.export.find(target.split("#", 1)[0], self._base(file))
+        if rel is None or rel.endswith(".md"):
+            return None
+        return self._rel(self.imp.place_asset(rel, self.folder))
+
+    def title(self, target: str, file: str) -> str | None:
+        rel = self.imp.export.find(target.split("#", 1)[0], self._base(file))
+        page = self.imp.export.pages.get(rel) if rel else None
+        return page.title if page else None
+
+    def variable(self, name: str) -> str | None:
+        scope, _, key = name.partition(".vars.")
+        table = self.imp.export.vars if scope == "space" else self.page.meta.get("vars") or {}
+        value = table.get(key) if isinstance(table, dict) else None
+        return None if value is None else str(value)
+
+
+def asset_name(name: str) -> str:
+    """ASCII file name of an asset: 'image (1) (2).png' -> 'image-1-2.png', Hangul romanised."""
+    stem, ext = posixpath.splitext(nfc(name))
+    ext = re.sub(r"[^a-z0-9.]", "", ext.lower())
+    return slugify(stem, default="file", max_len=64) + ext
+
+
+class Importer:
+    def __init__(self, export: Export, project: Path, args: argparse.Namespace):
+        self.export, self.project, self.args = export, project, args
+        self.docs = project / "docs"
+        self.plan = Plan()
+        self.space_url = (args.gitbook_url or export.space_url() or "").rstrip("/") or None
+        self.by_url: dict[str, SrcPage] = {}
+        self._assets: dict[tuple[str, str], str] = {}     # (folder, export file) -> docs path
+        self._asset_names: dict[str, set[str]] = {}
+
+    # -- destinations
+    def mirror(self) -> str | None:
+        """Give each export page the path of the docs/SUMMARY.md entry with its title trail.
+
+        Returns the new SUMMARY.md text when --add-unmatched added entries, else None.
+        """
+        summary_path = self.docs / "SUMMARY.md"
+        text = summary_path.read_text("utf-8")
+        try:
+            ours = parse_summary(text)
+        except SummaryError as exc:
+            raise GitbookError(str(exc)) from None
+        by_trail: dict[tuple[str, ...], deque] = {}
+        for e in ours:
+            if not e.external:
+                key = tuple(nfc(a.title) for a in e.trail) + (nfc(e.title),)
+                by_trail.setdefault(key, deque()).append(e)
+        matched: dict[int, object] = {}   # id(SrcEntry) -> our Entry
+        for src in self.export.walk():
+            if src.file is None or src.group:
+                continue
+            queue = by_trail.get(src.trail)
+            if queue:
+                ours_entry = queue.popleft()
+                matched[id(src)] = ours_entry
+                src.dest = ours_entry.path
+                self.plan.matched.append((src, src.dest))
+            else:
+                self.plan.unmatched.append(src)
+        if not self.args.add_unmatched or not self.plan.unmatched:
+            return None
+        return self._add_unmatched(text, ours, matched)
+
+    def _add_unmatched(self, text: str, ours, matched) -> str:
+        lines = text.rstrip("\n").split("\n")
+        last_line = {}
+        for e in ours:  # line of the last entry in each entry's subtree
+            node = e
+            while node is not None:
+                last_line[id(node)] = e.line
+                node = node.parent
+        used = {e.path for e in ours}
+        inserts: list[tuple[int, int, str]] = []
+        placed: dict[int, tuple[str, int, int]] = {}  # id(SrcEntry) -> (path, depth, anchor line)
+        still = []
+        for seq, src in enumerate(self.plan.unmatched):
+            parent = src.parent
+            while parent is not None and parent.group:
+                parent = parent.parent
+            if parent is None:
+                folder, depth, anchor = "", 0, len(lines)
+            elif id(parent) in placed:
+                ppath, pdepth, anchor = placed[id(parent)]
+                folder, depth = posixpath.dirname(ppath), pdepth + 1
+            elif id(parent) in matched:
+                pe = matched[id(parent)]
+                if posixpath.basename(pe.path) != "index.md":
+                    self.plan.issues.append(Issue(self.export.where(src.file), src.line,
+                                                  f"not added: its parent {pe.path} is a leaf in docs/SUMMARY.md"))
+                    still.append(src)
+                    continue
+                folder, depth, anchor = posixpath.dirname(pe.path), pe.depth + 1, last_line[id(pe)]
+            else:
+                still.append(src)
+                continue
+            slug = slugify(src.title)
+            base, n = slug, 2
+            while any(p in used for p in self._paths(folder, slug)):
+                slug, n = f"{base}-{n}", n + 1
+            path = self._paths(folder, slug)[1 if src.children else 0]
+            used.update(self._paths(folder, slug))
+            src.dest = path
+            placed[id(src)] = (path, depth, anchor)
+            inserts.append((anchor, seq, f"{'    ' * depth}* [{md_escape(src.title)}]({path})"))
+            self.plan.added.append((src, path))
+        self.plan.unmatched = still
+        for anchor, _, line in sorted(inserts, key=lambda t: (-t[0], -t[1])):
+            lines.insert(anchor, line)
+        return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _paths(folder: str, slug: str) -> tuple[str, str]:
+        prefix = f"{folder}/" if folder else ""
+        return f"{prefix}{slug}.md", f"{prefix}{slug}/index.md"
+
+    def new_tree(self) -> str:
+        """Paths for the export's own tree; returns the new SUMMARY.md."""
+        home = self.export.readme if self.export.readme in self.export.pages else None
+        lines = ["# Summary", ""]
+        owners: dict[str, str] = {}
+
+        def slug_of(e: SrcEntry) -> tuple[str, bool]:
+            """(slug, from the file name?) GitBook's own ASCII file names are kept as URLs."""
+            if e.file:
+                stem = posixpath.splitext(posixpath.basename(e.file))[0]
+                if stem == "README":
+                    stem = posixpath.basename(posixpath.dirname(e.file))
+                if stem and stem.isascii() and not _GENERATED_STEM.match(stem.lower()):
+                    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+                    if slug:
+                        return slug, True
+            return slugify(e.title), False
+
+        def assign(entries: list[SrcEntry], folder: str, depth: int) -> None:
+            used = {"index", "assets"} if not folder else {"index"}
+            slugs: dict[int, str] = {}
+            for from_file in (True, False):
+                for e in entries:
+                    if e.url or (e.file == home and depth == 0):
+                        continue
+                    slug, by_file = slug_of(e)
+                    if by_file != from_file:
+                        continue
+                    if by_file and slug in used:
+                        other = next((x.file for x in entries if slugs.get(id(x)) == slug), None) or "the site"
+                        raise GitbookError(f"{self.export.where(e.file)}: would land on "
+                                           f"docs/{folder}{slug}{'/index.md' if e.children else '.md'}, like "
+                                           f"{self.export.where(other) if other != 'the site' else other}: two pages "
+                                           "cannot share a path; rename one of them")
+                    base, n = slug, 2
+                    while slug in used:
+                        slug, n = f"{base}-{n}", n + 1
+                    used.add(slug)
+                    slugs[id(e)] = slug
+            for e in entries:
+                pad = "    " * depth
+                if e.url:
+                    lines.append(f"{pad}* [{md_escape(e.title)}]({e.url})")
+                    continue
+                if e.file == home and depth == 0:
+                    e.dest = "index.md"
+                else:
+                    slug = slugs[id(e)]
+                    e.dest = f"{folder}{slug}/index.md" if e.children else f"{folder}{slug}.md"
+                if e.file and e.file in owners:
+                    continue  # the same page listed twice: it lands once
+                lines.append(f"{pad}* [{md_escape(e.title)}]({e.dest})")
+                if e.file:
+                    owners[e.file] = e.dest
+                sub = posixpath.dirname(e.dest)
+                assign(e.children, f"{sub}/" if sub else "", depth + 1)
+
+        top = self.export.entries
+        if home is None:
+            lines.append("* [Home](index.md)")
+        assign(top, "", 0)
+        for e in self.export.walk():
+            if e.file:
+                self.plan.matched.append((e, e.dest))
+        return "\n".join(lines) + "\n"
+
+    # -- assets
+    def place_asset(self, rel: str, folder: str) -> str:
+        key = (folder, rel)
+        if key not in self._assets:
+            used = self._asset_names.setdefault(folder, set())
+            name = asset_name(posixpath.basename(rel))
+            stem, ext = posixpath.splitext(name)
+            n = 2
+            while name in used:
+                name, n = f"{stem}-{n}{ext}", n + 1
+            used.add(name)
+            dest = posixpath.join(folder, "assets", name)
+            self._assets[key] = dest
+            self.plan.copies[f"docs/{dest}"] = self.export.files[rel]
+            self.plan.counts["assets copied"] += 1
+        return self._assets[key]
+
+    # -- pages
+    def convert(self) -> None:
+        for page in self.export.pages.values():
+            entry = page.entry
+            if entry.dest is None:
+                continue
+            url = posixpath.splitext(page.file)[0]
+            url = "" if page.file == self.export.readme else re.sub(r"(^|/)README$", "", url)
+            self.by_url[url] = page
+        for page in self.export.pages.values():
+            if page.entry.dest is None:
+                continue
+            ctx = PageCtx(self, page)
+            renderer = gb.Renderer(ctx, page.headings)
+            body = gb.neutralise_snippets(gb.tidy(renderer.render(page.nodes)))
+            if not re.match(r"#[ \t]", body):
+                body = f"# {md_escape(page.title)}\n\n{body}"
+            meta = {"source": "gitbook", "gitbook_file": page.file}
+            if page.meta.get("description"):
+                meta["description"] = " ".join(str(page.meta["description"]).split())
+            if page.meta.get("hidden"):
+                self.plan.hidden.append((page.file, page.entry.dest))
+            front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+            self._write(f"docs/{page.entry.dest}", f"---\n{front}---\n\n{body}", page.file)
+            self.plan.counts.update(renderer.counts)
+            self.plan.issues += renderer.issues + ctx.issues
+            self.plan.external_images += renderer.external_images
+
+    def group_pages(self) -> None:
+        """A '## group' of the export becomes a section whose index page lists its children."""
+        for e in self.export.walk():
+            if e.group and e.dest:
+                here = posixpath.dirname(e.dest)
+                items = [f"- [{md_escape(c.title)}]({c.url if c.url else posixpath.relpath(c.dest, here)})"
+                         for c in e.children if c.url or c.dest]
+                text = (f"---\nsource: gitbook\n---\n\n# {md_escape(e.title)}\n\n" + "\n".join(items) + "\n")
+                self._write(f"docs/{e.dest}", text, f"SUMMARY.md:{e.line} (group)")
+
+    def _write(self, path: str, text: str, source: str) -> None:
+        if path in self.plan.writes:
+            raise GitbookError(f"{self.export.where(source)}: would land on {path}, like "
+                               f"{self.export.where(self.plan.sources[path])}: two pages cannot share a path")
+        self.plan.writes[path] = text.encode("utf-8")
+        self.plan.sources[path] = source
+
+    def home_if_missing(self) -> None:
+        if "docs/index.md" not in self.plan.writes:
+            top = [e for e in self.export.entries if e.dest or e.url]
+            items = [f"- [{md_escape(e.title)}]({e.url or e.dest})" for e in top]
+            self._write("docs/index.md", "---\nsource: gitbook\n---\n\n# Home\n\n" + "\n".join(items) + "\n",
+                        "(home)")
+
+
+# ------------------------------------------------------------------ checking and writing
+
+def _is_import(path: Path) -> bool:
+    try:
+        head = path.read_text("utf-8")[:2000]
+    except (UnicodeDecodeError, OSError):
+        return False
+    m = re.match(r"^---[ \t]*\n(.*?\n)---", head, re.S)
+    return bool(m and re.search(r"^source:[ \t]*gitbook[ \t]*$", m[1], re.M))
+
+
+def classify(project: Path, plan: Plan) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(new, updated, unchanged, refused) project-relative paths of the planned writes and copies."""
+    new, updated, same, refused = [], [], [], []
+    targets = {p: data for p, data in plan.writes.items()}
+    for path in sorted(set(targets) | set(plan.copies)):
+        dest = project / path
+        if path in plan.moves:
+            new.append(path)
+            continue
+        if not dest.exists():
+            new.append(path)
+            continue
+        data = targets[path] if path in targets else plan.copies[path].read_bytes()
+        if dest.read_bytes() == data:
+            same.append(path)
+        elif path.endswith(".md") and _is_import(dest) or path == "docs/SUMMARY.md":
+            updated.append(path)
+        else:
+            refused.append(path)
+    return new, updated, same, refused
+
+
+def plan_moves(project: Path, plan: Plan) -> None:
+    """--new-tree: notes and notebooks in docs/ that the new tree does not hold move to MOVED_DIR."""
+    docs = project / "docs"
+    for path in sorted(docs.rglob("*")):
+        rel = path.relative_to(project).as_posix()
+        if not path.is_file() or rel == "docs/SUMMARY.md" or rel.startswith("docs/assets/"):
+            continue
+        if path.suffix not in (".md", ".py", ".ipynb"):
+            continue
+        if rel in plan.writes and (path.read_bytes() == plan.writes[rel] or _is_import(path)):
+            continue
+        plan.moves[rel] = f"{MOVED_DIR}/{rel[len('docs/'):]}"
+
+
+def write(project: Path, plan: Plan, changed: list[str]) -> None:
+    """Stage every changed file, then move notes out and the staged files into place."""
+    staging = project / STAGING_DIR
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        for path in changed:
+            out = staging / path
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if path in plan.writes:
+                out.write_bytes(plan.writes[path])
+            else:
+                shutil.copyfile(plan.copies[path], out)
+        for src, dest in plan.moves.items():
+            target = project / dest
+            n = 2
+            while target.exists():
+                target = project / f"{dest}.{n}"
+                n += 1
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(project / src, target)
+        for path in changed:
+            dest = project / path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / path, dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the report
+
+def report(args, export: Export, imp: Importer, new, updated, same, refused) -> str:
+    plan = imp.plan
+    pages = len(export.pages)
+    imported = sum(1 for p in export.pages.values() if p.entry.dest)
+    mode = "new tree (--new-tree)" if args.new_tree else "fill the mirror"
+    rows = [
+        ("pages in the export", pages),
+        ("pages imported", imported),
+        ("matched to docs/SUMMARY.md" if not args.new_tree else "placed in the new tree", len(plan.matched)),
+        ("added under their parent (--add-unmatched)", len(plan.added)),
+        ("unmatched (not imported)", len(plan.unmatched)),
+        ("hidden in GitBook (imported and listed)", len(plan.hidden)),
+        ("assets copied", plan.counts["assets copied"]),
+        ("external images linked, not fetched", len(plan.external_images)),
+        ("files new / updated / unchanged", f"{len(new)} / {len(updated)} / {len(same)}"),
+        ("notes moved out of docs/", len(plan.moves)),
+        ("left for a person", len(plan.issues)),
+    ]
+    out = ["# GitBook import report", "", f"Source `{export.src}`, mode: {mode}, space address: "
+           f"{imp.space_url or '(none found)'}.", "", "| measure | count |", "|---|---:|"]
+    out += [f"| {k} | {v} |" for k, v in rows]
+    out += ["", "## Blocks converted", "", "| GitBook construct | count |", "|---|---:|"]
+    out += [f"| {k} | {v} |" for k, v in sorted(plan.counts.items()) if k != "assets copied"] or ["| (none) | 0 |"]
+
+    def section(title: str, items: list[str]) -> None:
+        if items:
+            out.extend(["", f"## {title}", ""] + [f"- {i}" for i in items])
+
+    section("Unmatched pages", [f"`{e.file}`: {' › '.join(e.trail)}" for e in plan.unmatched])
+    section("Added to docs/SUMMARY.md", [f"`{e.file}` → `docs/{p}`" for e, p in plan.added])
+    section("Hidden in GitBook", [f"`{f}` → `docs/{d}`" for f, d in plan.hidden])
+    section("Files of the export not in its SUMMARY.md (not imported)", [f"`{f}`" for f in export.unlisted])
+    section("External images (a link each, nothing fetched)", [f"`{i.file}:{i.line}`: {i.what}"
+                                                               for i in plan.external_images])
+    section(f"Moved out of docs/ into {MOVED_DIR}/ (nothing deleted)", [f"`{s}` → `{d}`"
+                                                                        for s, d in plan.moves.items()])
+    section("Refused: written notes that would be overwritten (use --force)", [f"`{p}`" for p in refused])
+    out += ["", "## Left for a person", ""]
+    out += [f"- {i}" for i in plan.issues] or ["Nothing: the import is clean and `mkdocs build --strict` "
+                                               "should pass."]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------ command line
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "import-gitbook", help="import a GitBook-synced repository into docs/",
+        description="Convert a GitBook-synced repository (SRC) to this site's Markdown. By default each page "
+                    "whose title trail matches an entry of docs/SUMMARY.md becomes that entry's note; "
+                    "--new-tree replaces docs/SUMMARY.md by the export's own tree.")
+    p.add_argument("src", metavar="SRC", help="folder holding the GitBook-synced repository")
+    p.add_argument("--new-tree", action="store_true", help="replace docs/SUMMARY.md by the export's tree")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and write nothing")
+    p.add_argument("--force", action="store_true", help="overwrite written notes")
+    p.add_argument("--report", metavar="FILE", help="also write the Markdown report to FILE")
+    p.add_argument("--project", metavar="DIR", default=".", help="project folder (holds mkdocs.yml); default: .")
+    p.add_argument("--add-unmatched", action="store_true",
+                   help="add pages that match no entry to docs/SUMMARY.md under their parent")
+    p.add_argument("--gitbook-url", metavar="URL",
+                   help="the space's address (e.g. https://me.gitbook.io/til), else inferred from the links")
+
+
+def plan_import(args) -> tuple[Export, Importer, str | None]:
+    project = Path(args.project).resolve()
+    if not (project / "mkdocs.yml").is_file():
+        raise GitbookError(f"{project}: no mkdocs.yml here; run in the project or pass --project DIR")
+    export = Export(Path(args.src))
+    imp = Importer(export, project, args)
+    summary = imp.new_tree() if args.new_tree else imp.mirror()
+    imp.convert()
+    if args.new_tree:
+        imp.group_pages()
+        imp.home_if_missing()
+    if summary is not None:
+        imp.plan.writes["docs/SUMMARY.md"] = summary.encode("utf-8")
+        if args.new_tree:
+            try:
+                parse_summary(summary)
+            except SummaryError as exc:  # the importer's own mistake: say so rather than write it
+                raise GitbookError(f"the new docs/SUMMARY.md would be invalid:\n{exc}") from None
+    if args.new_tree:
+        plan_moves(project, imp.plan)
+    return export, imp, summary
+
+
+def run(args) -> int:
+    try:
+        export, imp, _ = plan_import(args)
+    except GitbookError as exc:
+        print(f"til import-gitbook: error: {exc}", file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return 2
+    project = imp.project
+    plan = imp.plan
+    new, updated, same, refused = classify(project, plan)
+    if args.force:
+        updated, refused = updated + refused, []
+    text = report(args, export, imp, new, updated, same, refused)
+    print(text)
+    changed = new + updated
+    if args.dry_run:
+        print("## Plan (--dry-run: nothing written)\n")
+        for label, paths in (("write", new), ("update", updated), ("keep (unchanged)", same),
+                             ("refuse to overwrite", refused)):
+            for p in paths:
+                print(f"- {label}: `{p}`")
+        for s, d in plan.moves.items():
+            print(f"- move: `{s}` → `{d}`")
+        return 1 if refused else 0
+    if refused:
+        print("til import-gitbook: refusing to overwrite written notes (pass --force to replace them): "
+              + ", ".join(refused), file=sys.stderr)
+        print("Nothing was written.", file=sys.stderr)
+        return 1
+    if not changed and not plan.moves:
+        print(f"Nothing changed: all {len(same)} files are already up to date.")
+    else:
+        write(project, plan, changed)
+        print(f"Wrote {len(new)} new and {len(updated)} updated files; {len(same)} unchanged; "
+              f"moved {len(plan.moves)} notes to {MOVED_DIR}/.")
+    if args.report:
+        Path(args.report).write_text(text, "utf-8")
+    return 0
