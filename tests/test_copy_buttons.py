@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from cleanenv import clean_venv, importable, run
-from test_browser import CHROMIUM_ARGS, FLAGSHIP, TIMEOUT_MS, chromium, site_url  # noqa: F401 (fixtures)
+from test_browser import FLAGSHIP, TIMEOUT_MS, chromium, site_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
