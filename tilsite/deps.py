@@ -209,6 +209,7 @@ class Reach:
     statements: tuple[Stmt, ...]  # every statement reached, the starting ones included
     files: tuple[Path, ...]  # files loaded as a whole (module imports), with their own imports
     ranks: dict  # module -> position: a module comes after the modules it takes names from
+    binds: dict  # id(statement) -> the names it binds
 
     def digest(self) -> str:
         h = hashlib.sha256()
@@ -229,13 +230,20 @@ def reach(module: str, names: list[str] | None = None, lines: tuple[int, int] | 
     snippets.x``) counts as its whole file.  Code reached only through
     ``globals()``/``getattr`` on the module is not seen.
     """
-    binders, _ = _index_of(module)
+    indexes: dict[str, tuple[dict[str, list[Stmt]], list[Stmt]]] = {}
+
+    def index(mod: str) -> tuple[dict[str, list[Stmt]], list[Stmt]]:
+        if mod not in indexes:  # locating and reading a module costs ~1 ms: once per call
+            indexes[mod] = _index_of(mod)
+        return indexes[mod]
+
+    binders, _ = index(module)
     todo: list[tuple[str, str]] = []
     chosen: dict[int, Stmt] = {}
     if lines is not None:
         first, last = lines
         start = [st for sts in binders.values() for st in sts if first <= st.lines[0] and st.lines[1] <= last]
-        start += [st for st in _index_of(module)[1] if first <= st.lines[0] and st.lines[1] <= last]
+        start += [st for st in index(module)[1] if first <= st.lines[0] and st.lines[1] <= last]
         if not start:
             raise ExecError(f"{module} has no statement within lines {first}-{last}")
     else:
@@ -262,7 +270,7 @@ def reach(module: str, names: list[str] | None = None, lines: tuple[int, int] | 
         if mod not in entered:
             entered.add(mod)
             edges.setdefault(mod, set())
-            for st in _index_of(mod)[1]:
+            for st in index(mod)[1]:
                 take(st)
 
     enter(module)
@@ -275,7 +283,7 @@ def reach(module: str, names: list[str] | None = None, lines: tuple[int, int] | 
             continue
         seen.add(item)
         mod, name = item
-        for st in _index_of(mod)[0].get(name, []):
+        for st in index(mod)[0].get(name, []):
             take(st)
     modules: set[str] = set()
     for st in chosen.values():
@@ -295,8 +303,13 @@ def reach(module: str, names: list[str] | None = None, lines: tuple[int, int] | 
     visit(module, ())
     for mod in sorted(edges):
         visit(mod, ())
+    binds: dict[int, list[str]] = {}
+    for mod_binders, _ in indexes.values():
+        for name, sts in mod_binders.items():
+            for st in sts:
+                binds.setdefault(id(st), []).append(name)
     return Reach(tuple(sorted(chosen.values(), key=lambda st: (ranks[st.module], st.order))),
-                 tuple(sorted(files)), ranks)
+                 tuple(sorted(files)), ranks, binds)
 
 
 def function_dependencies(module: str, func: str) -> tuple[str, list[Path]]:
@@ -336,7 +349,7 @@ def program(module: str, names: list[str] | None = None, lines: tuple[int, int] 
                      and lines[0] <= st.lines[0] and st.lines[1] <= lines[1]}
     else:
         shown_ids = {id(st) for st in found.statements if st.module == module and st.kind == "code"
-                     and any(st in _index_of(module)[0].get(n, []) for n in names or [])}
+                     and set(found.binds.get(id(st), ())) & set(names or [])}
     futures: dict[str, None] = {}
     imports: dict[str, None] = {}
     code: list[tuple[Stmt, str]] = []
@@ -356,7 +369,7 @@ def program(module: str, names: list[str] | None = None, lines: tuple[int, int] 
         else:
             code.append((st, st.source))
     for st, text in code:
-        for name in _bound_by(st):
+        for name in found.binds.get(id(st), ()):
             other = defined.setdefault(name, (st.module, text))
             if other[1] != text:
                 raise ExecError(f"'{name}' is defined in {other[0]} and differently in {st.module}: "
@@ -375,11 +388,6 @@ def program(module: str, names: list[str] | None = None, lines: tuple[int, int] 
     text = join(["\n\n".join(head)] + all_code if head else all_code) + "\n"
     needs_text = join(["\n\n".join(head)] + needs if head else needs) + "\n"
     return Program(text, needs_text, join(shown) + "\n")
-
-
-def _bound_by(st: Stmt) -> list[str]:
-    binders, _ = _index_of(st.module)
-    return [name for name, sts in binders.items() if st in sts]
 
 
 def _grouped(imports: dict[str, None]) -> list[str]:
