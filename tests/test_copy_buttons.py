@@ -16,14 +16,24 @@ block under the code is opened.
 from __future__ import annotations
 
 import ast
+import concurrent.futures
+import functools
 import importlib
 import json
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from cleanenv import clean_venv, importable, run
-from test_browser import FLAGSHIP, TIMEOUT_MS, chromium, site_url  # noqa: F401 (fixtures)
+from test_browser import (CHROMIUM, CHROMIUM_ARGS, FLAGSHIP, TIMEOUT_MS, _missing_browser, _SiteHandler,
+                          _SiteServer)
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # reported by `copied`: a failure in CI, a skip elsewhere
+    sync_playwright = None
 
 pytestmark = pytest.mark.browser
 
@@ -70,9 +80,10 @@ _HARNESS_NS: dict = {"__name__": "harness"}
 exec(compile(HARNESS, "harness", "exec"), _HARNESS_NS)
 
 # Click each copy button, opening the content tab or the collapsed block it sits in first.
-_BUTTONS_JS = "() => [...document.querySelectorAll('.md-content button.md-code__button[data-clipboard-target]')].length"
+_BUTTON = ".md-content button.md-code__button[data-clipboard-target]"
+_BUTTONS_JS = f"() => document.querySelectorAll('{_BUTTON}').length"
 _REVEAL_JS = """(i) => {
-  const button = document.querySelectorAll('.md-content button.md-code__button[data-clipboard-target]')[i];
+  const button = document.querySelectorAll('BUTTON')[i];
   for (let el = button; el; el = el.parentElement) {
     if (el.tagName === 'DETAILS') el.open = true;
     if (el.classList && el.classList.contains('tabbed-block')) {
@@ -89,7 +100,7 @@ _REVEAL_JS = """(i) => {
                         : (block.querySelector('.filename') || {innerText: ''}).innerText;
   return {language: block.className + ' ' + code.className, title: title,
           wrapped: !!code.closest('.til-code'), visible: code.innerText};
-}"""
+}""".replace("BUTTON", _BUTTON)
 
 
 @pytest.fixture(scope="module")
@@ -107,28 +118,53 @@ def venvs(tmp_path_factory):
     return only_numpy, with_mpl, work
 
 
-@pytest.fixture(scope="module")
-def copied(chromium, site_url):  # noqa: F811 (fixtures imported from test_browser)
+def _click_every_copy_button(url: str) -> list[tuple]:
     """[(index, block title, copied text, visible text of its block, wrapped)] for every copy button."""
-    context = chromium.new_context(viewport={"width": 1440, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/"))
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(site_url + FLAGSHIP, wait_until="load")
-    page.locator(".md-content button.md-code__button[data-clipboard-target]").first.wait_for(state="attached")
-    out = []
-    for i in range(page.evaluate(_BUTTONS_JS)):
-        info = page.evaluate(_REVEAL_JS, i)
-        page.evaluate("() => navigator.clipboard.writeText('')")
-        button = page.locator(".md-content button.md-code__button[data-clipboard-target]").nth(i)
-        button.click()
-        page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)")
-        text = page.evaluate("() => navigator.clipboard.readText()")
-        out.append((i, info["title"], text, info["visible"], info["wrapped"]))
-    # everything visible once the collapsed blocks are open, per wrapped block
-    page.evaluate("() => document.querySelectorAll('.md-content details').forEach(d => d.open = true)")
-    context.close()
-    return out
+    pw = sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        parts = urlsplit(url)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=f"{parts.scheme}://{parts.netloc}")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        page.locator(_BUTTON).first.wait_for(state="attached")
+        out = []
+        for i in range(page.evaluate(_BUTTONS_JS)):
+            info = page.evaluate(_REVEAL_JS, i)
+            page.evaluate("() => navigator.clipboard.writeText('')")
+            page.locator(_BUTTON).nth(i).click()
+            page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)")
+            text = page.evaluate("() => navigator.clipboard.readText()")
+            out.append((i, info["title"], text, info["visible"], info["wrapped"]))
+        browser.close()
+        return out
+    finally:
+        pw.stop()
+
+
+@pytest.fixture(scope="module")
+def copied(built_site):
+    """What every copy button of the note copies (see _click_every_copy_button).
+
+    Its own server and its own Playwright, in a thread of its own: test_browser's
+    session-wide sync Playwright runs an event loop in the main thread, and a
+    second sync instance cannot start there.
+    """
+    if not Path(CHROMIUM).is_file():
+        _missing_browser(f"{CHROMIUM} is missing: apt-get install chromium fonts-nanum")
+    if sync_playwright is None:
+        _missing_browser("the 'playwright' package is missing: pip install -e '.[test]'")
+    server = _SiteServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(built_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{FLAGSHIP}"
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(_click_every_copy_button, url).result()
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _library_outputs(text: str) -> tuple[int, dict]:

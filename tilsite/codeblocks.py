@@ -129,7 +129,7 @@ def expand(markdown: str, root: Path, where: str, raw: str | None = None) -> tup
         blocks.append(Block(path, section, prog.text))
         out = [f'{indent}<div class="til-code" data-til-code="{n}" markdown>', ""]
         out += [f"{indent}{fence}{info}", m.group(0).splitlines()[1], f"{indent}{fence}", "", f"{indent}</div>"]
-        if prog.needs.strip() != prog.shown.strip():
+        if prog.needs.strip():  # imports at least, unless the block shows the whole file
             out += ["", f'{indent}??? note "{NEEDS_TITLE}"', ""]
             out += _fence(indent + "    ", fence, "python", prog.needs)
         return "\n".join(out)
