@@ -74,6 +74,28 @@ def test_wheel_is_deterministic_and_holds_the_snippets_package_only():
             assert (digest, int(size)) == (f"sha256={expected}", len(data)), name
 
 
+def test_wheel_modules_import_only_what_the_wheel_declares():
+    """numpy (the requirement), matplotlib (the extra `plot`), the standard library, the package itself.
+
+    A module that imports anything else (sympy, scipy, ...) would install and then fail to import:
+    declare it in tilsite/wheel.py (an extra) or keep the module out of the package.
+    """
+    import ast
+    import sys
+
+    allowed = set(sys.stdlib_module_names) | {"numpy", "matplotlib", "snippets", "__future__"}
+    for path in wheel.package_files(ROOT / "snippets"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            extra = {n.split(".")[0] for n in names} - allowed
+            assert not extra, f"{path.relative_to(ROOT)}:{node.lineno} imports {sorted(extra)}"
+
+
 def test_wheel_installs_offline_into_a_clean_venv_with_numpy_only(tmp_path):
     whl = tmp_path / _wheel().filename
     whl.write_bytes(_wheel().data)
