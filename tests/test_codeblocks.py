@@ -158,9 +158,12 @@ def test_expand_titles_blocks_with_their_file_and_keeps_the_include(probe):
     assert blocks[0].copy == deps.program("snippets.cbprobe.top", ["shown"]).text
 
 
-def test_expand_rejects_a_title_that_names_another_file(probe):
-    page = '# P\n\n\n```python title="snippets/cbprobe/top.py"\n--8<-- "snippets/cbprobe/top.py:shown"\n```\n'
-    with pytest.raises(ex.ExecError, match=r"^docs/p\.md:5: the block's title 'snippets/cbprobe/top\.py' must "
+def test_expand_shows_the_file_name_for_a_repository_path_title_and_rejects_another_file(probe):
+    page = '# P\n\n```python title="snippets/cbprobe/top.py (탭)"\n--8<-- "snippets/cbprobe/top.py:shown"\n```\n'
+    out, _ = codeblocks.expand(page, probe.parent, "docs/p.md")
+    assert '```python title="top.py (탭)"' in out
+    page = '# P\n\n\n```python title="base.py"\n--8<-- "snippets/cbprobe/top.py:shown"\n```\n'
+    with pytest.raises(ex.ExecError, match=r"^docs/p\.md:5: the block's title 'base\.py' must "
                                            r"name its file, 'top\.py'"):
         codeblocks.expand(page, probe.parent, "docs/p.md")
 

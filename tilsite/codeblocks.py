@@ -9,7 +9,8 @@ block per section:
 
 ``expand`` rewrites each such block (before Markdown runs) into
 
-* the block itself, titled with the file's name (``signal1d.py``), inside a
+* the block itself, titled with the file's name (``signal1d.py``; a title of
+  the page's own must start with that name or the repository path), inside a
   ``<div class="til-code">`` that ``finish_html`` gives a ``data-copy``
   attribute: Material's copy button copies that text instead of the visible
   code.  It holds the whole program (``tilsite.deps.program``): imports, the
@@ -107,9 +108,15 @@ def expand(markdown: str, root: Path, where: str, raw: str | None = None) -> tup
         title = _TITLE.search(info)
         if title is None:
             info = f'{info.rstrip()} title="{name}"'
-        elif title["title"] != name and not title["title"].startswith(name + " "):
-            raise ExecError(f"{here}: the block's title {title['title']!r} must name its file, "
-                            f"'{name}' (or leave the title out: the build sets it)")
+        else:  # the file's name or its repository path, then optionally more words: shown as the name
+            for named in (path, name):
+                if title["title"] == named or title["title"].startswith(named + " "):
+                    shown = name + title["title"][len(named):]
+                    info = info[:title.start()] + f'title="{shown}"' + info[title.end():]
+                    break
+            else:
+                raise ExecError(f"{here}: the block's title {title['title']!r} must name its file, "
+                                f"'{name}' (or leave the title out: the build sets it)")
         file = module_file(_module(path))
         if file is None or file.resolve() != (root / path).resolve():
             raise ExecError(f"{here}: {path} is not the file of the installed module {_module(path)} "

@@ -4,8 +4,10 @@ A wheel is a zip of the package's files plus a ``*.dist-info`` folder (METADATA,
 WHEEL, RECORD), so it needs no build backend, no network and no build
 isolation.  The bytes depend only on the files' contents: entries are sorted,
 timestamps fixed, permissions fixed.  ``tilsite`` is not in it, nor are the
-site's dependencies: the wheel requires numpy, and matplotlib is the extra
-``plot`` (the figure modules and ``kernels.load_sample_image`` need it).
+site's dependencies: the wheel requires numpy; matplotlib is the extra
+``plot`` (the figure modules and ``kernels.load_sample_image`` need it), and
+sympy, once the project pins it, the extra ``formulas`` (the module that
+writes the note's equations).
 
 Name, version and requirement pins come from ``pyproject.toml``.
 """
@@ -24,6 +26,9 @@ from pathlib import Path
 DIST_NAME = "til-snippets"
 SUMMARY = "Tested numpy code behind the TIL study notes (convolution, backpropagation, image kernels)."
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no build date in the bytes
+REQUIRED = "numpy"
+# extra -> the package it adds; declared when pyproject.toml pins the package (anywhere in [project])
+EXTRAS = {"plot": "matplotlib", "formulas": "sympy"}
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,21 @@ class Wheel:
     data: bytes
 
 
-def _requirement(deps: list[str], name: str) -> str:
-    found = [d for d in deps if re.match(rf"{re.escape(name)}\b(?![-_.\w])", d)]
-    if len(found) != 1:
-        raise ValueError(f"pyproject.toml: expected one '{name}' requirement in [project].dependencies, "
-                         f"got {found}")
-    return found[0]
+def _requirement(deps: list[str], name: str) -> str | None:
+    found = sorted({d for d in deps if re.match(rf"{re.escape(name)}(?![-_.\w])", d)})
+    if len(found) > 1:
+        raise ValueError(f"pyproject.toml: '{name}' is pinned differently in two places: {found}")
+    return found[0] if found else None
+
+
+def requirements(project: dict) -> tuple[str, dict[str, str]]:
+    """The wheel's requirement and its extras ({extra: requirement}), from pyproject's [project]."""
+    required = _requirement(project["dependencies"], REQUIRED)
+    if required is None:
+        raise ValueError(f"pyproject.toml: [project].dependencies must pin {REQUIRED}")
+    pins = project["dependencies"] + [d for ds in project.get("optional-dependencies", {}).values() for d in ds]
+    extras = {extra: req for extra, pkg in EXTRAS.items() if (req := _requirement(pins, pkg))}
+    return required, extras
 
 
 def _record_hash(data: bytes) -> str:
@@ -53,8 +67,7 @@ def build(package_dir: Path, pyproject: Path) -> Wheel:
     """The wheel of the package in `package_dir` (its folder name is the import name)."""
     project = tomllib.loads(pyproject.read_text("utf-8"))["project"]
     version = project["version"]
-    numpy_req = _requirement(project["dependencies"], "numpy")
-    mpl_req = _requirement(project["dependencies"], "matplotlib")
+    required, extras = requirements(project)
     stem = f"{DIST_NAME.replace('-', '_')}-{version}"
     info = f"{stem}.dist-info"
     metadata = "\n".join([
@@ -63,9 +76,9 @@ def build(package_dir: Path, pyproject: Path) -> Wheel:
         f"Version: {version}",
         f"Summary: {SUMMARY}",
         f"Requires-Python: {project['requires-python']}",
-        f"Requires-Dist: {numpy_req}",
-        "Provides-Extra: plot",
-        f'Requires-Dist: {mpl_req}; extra == "plot"',
+        f"Requires-Dist: {required}",
+        *[line for extra, req in extras.items()
+          for line in (f"Provides-Extra: {extra}", f'Requires-Dist: {req}; extra == "{extra}"')],
         "",
     ])
     wheel_meta = "Wheel-Version: 1.0\nGenerator: tilsite.wheel\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
