@@ -10,7 +10,7 @@ export DISABLE_MKDOCS_2_WARNING := true
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH := 0
 
-.PHONY: install serve build test bench clean
+.PHONY: install serve build test bench clean note
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,13 +21,17 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dirty --livereload --dev-addr 127.0.0.1:8000
+	$(BIN)/til serve --dirty --livereload --dev-addr 127.0.0.1:8000
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# make note ENTRY="til-ml/.../x.md"  or  ENTRY="A > B > 제목": start the note of a SUMMARY entry
+note: $(STAMP)
+	$(BIN)/til new "$(ENTRY)"
 
 bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py

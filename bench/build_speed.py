@@ -16,7 +16,7 @@ the rounds and every time also as a ratio to the render floor.
   one figure depends on (a library module used by one figure and no notebook
   if there is one, else the plot function itself: figures are cached per plot
   function), then a build; what was redrawn is read from the build log;
-* serve reload: `mkdocs serve --dirty` on a free port, as `make serve` runs it;
+* serve reload: `til serve --dirty` on a free port, as `make serve` runs it;
   a constant appended to a snippet module that a `{{ value }}` on the conv note
   reads (and nothing drawn or executed depends on), timed from the edit until
   the served page shows it.  Plain --dirty would be wrong here (MkDocs judges
@@ -240,8 +240,8 @@ def serve_reloads(project: Path, page_url: str, probe_file: Path, runs: int) -> 
     and the server's own "Documentation built in" time of each rebuild."""
     port = free_port()
     log = open(project / "serve.log", "w")
-    # --dirty, as `make serve` runs it: tilsite/serve.py decides which pages are stale
-    proc = subprocess.Popen([str(MKDOCS), "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}",
+    # `til serve --dirty`, as `make serve` runs it: tilsite/serve.py decides which pages are stale
+    proc = subprocess.Popen([str(MKDOCS.parent / "til"), "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}",
                              "--config-file", str(project / "mkdocs.yml")],
                             cwd=project, env=env_for(project), stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

@@ -156,7 +156,8 @@ def _register_figures(files, config, written):
     """Draw (or take from the cache) every figure a written page asks for."""
     docs = Path(config.docs_dir)
     specs: dict[str, tuple[fig.FigureSpec, str]] = {}
-    errors = []
+    errors: list[str | None] = []
+    broken: set[str] = set()
     for src in written:
         text = (docs / src).read_text("utf-8")
         for m in ex.DIRECTIVE.finditer(text):
@@ -175,10 +176,14 @@ def _register_figures(files, config, written):
                 for variant in fig.THEMES:
                     data = _state["figures"].get(spec, variant)
                     files.append(File.generated(config, spec.path(variant), content=data))
+            except ex.SnippetError as exc:
+                # a broken snippets file: one message, not one per figure that uses it
+                errors.append(ex.at(where, exc) if str(exc) not in broken else None)
+                broken.add(str(exc))
             except ex.ExecError as exc:
-                errors.append(f"{where}: {exc}")
+                errors.append(ex.at(where, exc))
     if errors:
-        raise PluginError("\n".join(errors))
+        raise PluginError("\n".join(e for e in errors if e))
     if _state["figures"].drawn:
         log.info("drew %d figure file(s): %s", len(_state["figures"].drawn), ", ".join(_state["figures"].drawn))
         log.info("drawing figures took %.2f s", _state["figures"].draw_seconds)  # read by bench/build_speed.py
@@ -236,7 +241,7 @@ def _expand_directives(markdown: str, src: str, raw: str) -> str:
             return values.evaluate(m["module"], m["expr"])
         except ex.ExecError as exc:
             pos = raw.find(m.group(0))
-            raise PluginError(f"docs/{src}:{ex.line_of(raw, max(pos, 0))}: {exc}") from None
+            raise PluginError(ex.at(f"docs/{src}:{ex.line_of(raw, max(pos, 0))}", exc)) from None
 
     return ex.DIRECTIVE.sub(expand, markdown)
 

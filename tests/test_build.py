@@ -76,6 +76,45 @@ RAISING_NOTEBOOK = """
 """
 
 
+WARNING_NOTEBOOK = """
+    # %% [markdown]
+    # # 경고하는 노트북
+
+    # %%
+    import warnings
+
+    # %%
+    warnings.warn("careful now")
+"""
+
+NOTEBOOK_USING_BADCASE = """
+    # %% [markdown]
+    # # 깨진 스니펫을 쓰는 노트북
+
+    # %%
+    from snippets.badcase import f
+"""
+
+
+def snippet_edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    """Replace `old` by `new` in the copy's snippets/<rel>."""
+    return lambda p: edit(p / "snippets" / rel, old, new)
+
+
+def shapes_line(text: str) -> int:
+    """1-based line of `text` in the repository's snippets/convolution/shapes.py."""
+    lines = (Path(__file__).parents[1] / "snippets/convolution/shapes.py").read_text("utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(text))
+
+
+def notebook_and_snippet(snippet: str, notebook: str) -> Callable[[Path], None]:
+    """snippets/badcase.py, used by no page, only by a notebook."""
+    def mutate(p: Path) -> None:
+        _write(p, "snippets/badcase.py", snippet)
+        _write(p, "docs/til-etc/broken-nb.py", notebook)
+    return mutate
+
+
 class Case(NamedTuple):
     id: str
     mutate: Callable[[Path], None]
@@ -96,6 +135,46 @@ BAD_INPUTS = [
          note_with_snippet('def plot_boom():\n    """캡션."""\n    return 42\n',
                            "# K\n\n{{ figure badcase:plot_boom }}\n"),
          NOTE_RE + r":3: snippets\.badcase\.plot_boom\(\) returned int, expected a matplotlib\.figure\.Figure"),
+    # --- a snippets module that does not parse or import: reported at its own file and line,
+    #     whichever part of the build reads it first (dependency analysis, import, notebook)
+    Case("snippet-syntax-error",
+         snippet_edit("convolution/shapes.py", "def output_size(", "def broken(:\n    pass\n\n\ndef output_size("),
+         rf"snippets/convolution/shapes\.py:{shapes_line('def output_size(')}: SyntaxError: invalid syntax"),
+    Case("snippet-import-error",
+         note_with_snippet("import math\nLIMIT = undefined_name + 1\n\n\ndef f():\n    return 1\n",
+                           "# K\n\n값: {{ value badcase:f() }}\n"),
+         r"snippets/badcase\.py:2: importing snippets\.badcase failed: NameError: name 'undefined_name' is not defined"),
+    Case("snippet-syntax-error-reached-by-a-notebook",
+         notebook_and_snippet("def f(:\n    pass\n", NOTEBOOK_USING_BADCASE),
+         r"snippets/badcase\.py:1: SyntaxError: invalid syntax"),
+    Case("snippet-import-error-reached-by-a-notebook",
+         notebook_and_snippet("def f():\n    pass\n\n\nf.x = undefined_name\n", NOTEBOOK_USING_BADCASE),
+         r"snippets/badcase\.py:5: importing snippets\.badcase failed: NameError"),
+    # --- warnings while computing a value, drawing a figure or running a notebook fail the build
+    Case("value-runtime-warning",
+         note_with_snippet("import numpy as np\n\n\ndef f():\n    return np.log(np.zeros(1))\n",
+                           "# K\n\n값: {{ value badcase:f() }}\n"),
+         r"snippets/badcase\.py:5: snippets\.badcase:f\(\) warned RuntimeWarning: divide by zero encountered in log"),
+    Case("figure-glyph-missing-from-fonts",
+         note_with_snippet('import matplotlib.pyplot as plt\n\n\ndef plot_boom():\n    """캡션."""\n'
+                           '    fig, ax = plt.subplots()\n    ax.set_title("\u0e01\u0e02")\n    return fig\n',
+                           "# K\n\n{{ figure badcase:plot_boom }}\n"),
+         NOTE_RE + r":3: snippets\.badcase\.plot_boom\(\) \(light\) warned UserWarning: Glyph 3585 .* missing from font"),
+    Case("figure-mathtext-glyph-logged",
+         note_with_snippet('import matplotlib.pyplot as plt\n\n\ndef plot_boom():\n    """캡션."""\n'
+                           '    fig, ax = plt.subplots()\n    ax.set_title(r"$\\alpha 한$")\n    return fig\n',
+                           "# K\n\n{{ figure badcase:plot_boom }}\n"),
+         NOTE_RE + r":3: snippets\.badcase\.plot_boom\(\) \(light\) logged a warning \(matplotlib\.mathtext\): "
+                   r"Font 'rm' does not have a glyph"),
+    Case("figure-deprecation-warning",
+         note_with_snippet('import warnings\n\nimport matplotlib.pyplot as plt\n\n\ndef plot_boom():\n    """캡션."""\n'
+                           '    warnings.warn("old api", DeprecationWarning)\n    return plt.figure()\n',
+                           "# K\n\n{{ figure badcase:plot_boom }}\n"),
+         r"snippets/badcase\.py:8: snippets\.badcase\.plot_boom\(\) \(light\) warned DeprecationWarning: old api"),
+    Case("notebook-cell-warns",
+         docs_file("til-etc/broken-nb.py", WARNING_NOTEBOOK),
+         r"(?m)^ERROR\s+-\s+docs/til-etc/broken-nb\.py:8: cell 2 \('warnings\.warn\(\"careful now\"\)'\) wrote to stderr: "
+         r".*UserWarning: careful now"),
     # --- pymdownx.snippets includes (checked by tilsite/includes.py before Markdown runs)
     Case("include-missing-file",
          note('# K\n\n```python\n--8<-- "snippets/convolution/nope.py:x"\n```\n'),
@@ -157,7 +236,7 @@ BAD_INPUTS = [
     # --- notebooks (jupytext .py under docs/, executed at build time)
     Case("notebook-cell-raises",
          docs_file("til-etc/broken-nb.py", RAISING_NOTEBOOK),
-         r"docs/til-etc/broken-nb\.py: cell 2 \(.*raise RuntimeError.*\) raised RuntimeError: cell boom"),
+         r"(?m)^ERROR\s+-\s+docs/til-etc/broken-nb\.py:8: cell 2 \(.*raise RuntimeError.*\) raised RuntimeError: cell boom"),
 ]
 
 
@@ -205,3 +284,18 @@ def test_bad_input_fails_cleanly(case: Case, tmp_path):
     assert len(located) <= 1, "one mistake, one message; got:\n" + "\n".join(located)
     left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) if site.exists() else []
     assert not left, f"the failed build left pages in {site}: {left[:5]}..."
+
+
+def test_notebook_run_prints_nothing(tmp_path):
+    """A cold notebook run says nothing a reader of the build log cannot act on (no kernel
+    "running over TCP without encryption" warning: tilsite/notebooks.py uses IPC sockets)."""
+    nb = tmp_path / "quiet.py"
+    nb.write_text(textwrap.dedent(RAISING_NOTEBOOK).replace('raise RuntimeError("cell boom")', "print(x)"), "utf-8")
+    code = ("import sys; from pathlib import Path; from tilsite import notebooks as n;"
+            f"n._state['executed_dir'] = Path({str(tmp_path / 'out')!r});"
+            f"print(n.execute_notebook({str(nb)!r}).name)")
+    proc = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=tmp_path, env=build_env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith(".ipynb")
+    assert proc.stderr == "", proc.stderr

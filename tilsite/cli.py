@@ -13,6 +13,7 @@ import sys
 # subcommand name -> module that implements it (imported only when used)
 COMMANDS = {
     "new": "tilsite.newnote",
+    "serve": "tilsite.devserver",
     "import-gitbook": "tilsite.gitbook",
 }
 
@@ -30,8 +31,13 @@ def main(argv: list[str] | None = None) -> int:
             continue  # not written yet
         mod.add_parser(sub)
         modules[name] = mod
-    args = parser.parse_args(argv)
-    return modules[args.command].run(args)
+    args, extra = parser.parse_known_args(argv)
+    mod = modules[args.command]
+    if extra and not getattr(mod, "PASS_THROUGH", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if getattr(mod, "PASS_THROUGH", False):
+        args.extra = extra  # e.g. `til serve --dirty`: mkdocs' own options
+    return mod.run(args)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import execute as _ex
-from .execute import SNIPPETS, ExecError, module_file
+from .execute import SNIPPETS, ExecError, module_file, syntax_error
 
 
 def _is_snippet(name: str) -> bool:
@@ -42,7 +42,7 @@ def _imported_snippets(source: str | ast.AST, module: str) -> set[str]:
     memo = (source, module) if isinstance(source, str) else None
     if memo in _IMPORTS:  # memoised on the text: warm builds ask for the same files
         return set(_IMPORTS[memo])
-    tree = _parse(source) if isinstance(source, str) else source
+    tree = _parse(source, module) if isinstance(source, str) else source
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -70,11 +70,22 @@ def dependency_files(module: str) -> list[Path]:
 _PARSED: dict[str, ast.Module] = {}
 
 
-def _parse(text: str) -> ast.Module:
-    """ast.parse, memoised on the text: a build asks for the same module many times."""
+def _parse(text: str, module: str) -> ast.Module:
+    """ast.parse, memoised on the text: a build asks for the same module many times.
+
+    A snippets module that does not parse is a SnippetError at its own file and
+    line, whichever part of the build reads it first; other code (a notebook
+    cell) raises SyntaxError.
+    """
     tree = _PARSED.get(text)
     if tree is None:
-        tree = _PARSED[text] = ast.parse(text)
+        try:
+            tree = _PARSED[text] = ast.parse(text)
+        except SyntaxError as exc:
+            path = module_file(module) if _is_snippet(module) else None
+            if path is None:
+                raise
+            raise syntax_error(exc, path) from None
     return tree
 
 
@@ -148,7 +159,7 @@ def _module_index(text: str, module: str) -> tuple[dict[str, list[Stmt]], list[S
     lines = text.splitlines()
     binders: dict[str, list[Stmt]] = {}
     always: list[Stmt] = []
-    for i, node in enumerate(_parse(text).body):
+    for i, node in enumerate(_parse(text, module).body):
         if i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # the module docstring
         if isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -20,11 +20,15 @@ the ``snippets`` package is, and importing it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import logging
 import os
 import re
 import sys
+import traceback
+import warnings
 from pathlib import Path
 
 DIRECTIVE = re.compile(r"\{\{\s*(?P<kind>figure|value)\s+(?P<module>[\w.]+):(?P<expr>.+?)\s*\}\}")
@@ -34,6 +38,43 @@ NO_EXEC_ENV = "TIL_NO_EXEC"
 
 class ExecError(RuntimeError):
     """A snippet directive that cannot be carried out; the message names file and line."""
+
+
+class SnippetError(ExecError):
+    """An error located in a snippets file: its message starts with 'snippets/x.py:LINE: '."""
+
+
+def at(where: str, exc: ExecError) -> str:
+    """One line for `exc`, met while carrying out the directive at `where` ('docs/x.md:12').
+
+    An error inside a snippets file is reported at that file and line (that is
+    what to fix), with the page that needed it after; any other at the page.
+    """
+    return f"{exc} (needed by {where})" if isinstance(exc, SnippetError) else f"{where}: {exc}"
+
+
+def _rel(path: str | Path) -> str:
+    """A snippets file's path as the author sees it: 'snippets/convolution/shapes.py'."""
+    try:
+        return Path(path).resolve().relative_to(snippets_root().resolve().parent).as_posix()
+    except (ValueError, ExecError):
+        return str(path)
+
+
+def syntax_error(exc: SyntaxError, path: str | Path) -> SnippetError:
+    """SnippetError for a snippets file that does not parse."""
+    return SnippetError(f"{_rel(path)}:{exc.lineno or 1}: SyntaxError: {exc.msg}")
+
+
+def _snippet_frame(tb) -> tuple[str, int] | None:
+    """(file, line) of the innermost traceback frame inside the snippets package."""
+    root = snippets_root().resolve()
+    found = None
+    for frame in traceback.extract_tb(tb):
+        with contextlib.suppress(ValueError, OSError):
+            if Path(frame.filename).resolve().is_relative_to(root):
+                found = (frame.filename, frame.lineno or 1)
+    return found
 
 
 def no_exec() -> bool:
@@ -58,10 +99,64 @@ def module_file(name: str) -> Path | None:
 
 
 def load(module: str):
+    """Import a snippets module; an error is reported at the snippets file and line that raised it."""
     try:
         return importlib.import_module(module)
-    except Exception as exc:  # report the import error against the page
-        raise ExecError(f"importing {module} failed: {type(exc).__name__}: {exc}") from exc
+    except SyntaxError as exc:
+        if exc.filename and Path(exc.filename).is_file():
+            raise syntax_error(exc, exc.filename) from None
+        raise ExecError(f"importing {module} failed: SyntaxError: {exc}") from None
+    except Exception as exc:
+        place = _snippet_frame(exc.__traceback__)
+        if place is not None:
+            raise SnippetError(f"{_rel(place[0])}:{place[1]}: importing {module} failed: "
+                               f"{type(exc).__name__}: {exc}") from None
+        raise ExecError(f"importing {module} failed: {type(exc).__name__}: {exc}") from None
+
+
+# Warnings that are not ours to act on, matched by exact message; each says why it is accepted.
+ACCEPTED_WARNINGS: list[tuple[type[Warning], str]] = [
+    # (none yet: koreanize_matplotlib's LooseVersion DeprecationWarning is silenced where it is imported)
+]
+
+
+class _LogCatcher(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def warnings_are_errors(what: str):
+    """Run a block; any warning it raises, or that matplotlib logs, becomes an ExecError naming `what`.
+
+    matplotlib reports some problems only through its logger, e.g. mathtext's
+    "does not have a glyph ... substituting with a dummy symbol": the published
+    figure would show boxes, so those count too.
+    """
+    catcher = _LogCatcher()
+    mpl_log = logging.getLogger("matplotlib")
+    mpl_log.addHandler(catcher)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for category, message in ACCEPTED_WARNINGS:
+                warnings.filterwarnings("ignore", message=re.escape(message), category=category)
+            yield
+    finally:
+        mpl_log.removeHandler(catcher)
+    if caught:
+        w = caught[0]
+        text = f"{what} warned {w.category.__name__}: {w.message}"
+        if Path(w.filename).is_file() and _rel(w.filename).startswith(SNIPPETS + "/"):
+            raise SnippetError(f"{_rel(w.filename)}:{w.lineno}: {text}")
+        raise ExecError(text)
+    if catcher.records:
+        rec = catcher.records[0]
+        raise ExecError(f"{what} logged a warning ({rec.name}): {rec.getMessage()}")
 
 
 def purge_snippets() -> None:

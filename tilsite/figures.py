@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .deps import _parse, function_dependencies, source_hash
-from .execute import SNIPPETS, ExecError, load, module_file, no_exec
+from .execute import SNIPPETS, ExecError, load, module_file, no_exec, warnings_are_errors
 
 RENDER_VERSION = "2"  # bump when the rendering below changes
 
@@ -80,7 +80,7 @@ def caption(spec: FigureSpec) -> str:
     path = module_file(spec.qualname)
     if path is None:
         raise ExecError(f"no module {spec.qualname}")
-    for node in _parse(path.read_text("utf-8")).body:
+    for node in _parse(path.read_text("utf-8"), spec.qualname).body:
         if isinstance(node, ast.FunctionDef) and node.name == spec.func:
             doc = ast.get_docstring(node)
             if not doc:
@@ -107,7 +107,10 @@ def draw(spec: FigureSpec, variant: str) -> bytes:
     if func is None:
         raise ExecError(f"{spec.qualname} has no function {spec.func}")
     rc = {**_COMMON_RC, **THEMES[variant], "font.family": ["NanumGothic", "DejaVu Sans"]}
-    with matplotlib.rc_context(rc):
+    what = f"{spec.qualname}.{spec.func}() ({variant})"
+    # a warning while drawing (a missing glyph, a RuntimeWarning) fails the build: the
+    # published figure would show boxes or wrong numbers
+    with matplotlib.rc_context(rc), warnings_are_errors(what):
         try:
             fig = func()
         except Exception as exc:
@@ -117,9 +120,11 @@ def draw(spec: FigureSpec, variant: str) -> bytes:
                             "expected a matplotlib.figure.Figure")
         buf = io.BytesIO()
         meta = {"Date": None} if spec.fmt == "svg" else {"Software": None}
-        fig.savefig(buf, format=spec.fmt, metadata=meta, bbox_inches="tight",
-                    dpi=110 if spec.fmt == "png" else None)
-        plt.close(fig)
+        try:
+            fig.savefig(buf, format=spec.fmt, metadata=meta, bbox_inches="tight",
+                        dpi=110 if spec.fmt == "png" else None)
+        finally:
+            plt.close(fig)
     data = buf.getvalue()
     return _STRIP_METADATA.sub(b"", data) if spec.fmt == "svg" else data
 

@@ -12,11 +12,13 @@ functions are wrapped (checked against mkdocs-jupyter 0.26):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import tempfile
 from pathlib import Path
 
 from .deps import _imported_snippets, dependency_files, source_hash
-from .execute import ExecError
+from .execute import ExecError, load, module_file
 from .figures import _tool_versions
 
 _state: dict = {"executed_dir": None}
@@ -38,16 +40,22 @@ def notebook_code(path: str | Path) -> list[str]:
     return _CODE[memo]
 
 
+def notebook_snippets(path: str | Path) -> set[str]:
+    """The snippets modules a notebook's cells import."""
+    modules = set()
+    for code in notebook_code(path):
+        try:
+            modules |= _imported_snippets(code, "__notebook__")
+        except SyntaxError:  # the cell fails when run; the notebook's own bytes are in the key
+            continue
+    return modules
+
+
 def notebook_deps_hash(path: str | Path) -> str:
     """Hash of the snippet files a notebook imports (transitively) and of the tools that run it."""
     files = set()
-    for code in notebook_code(path):
-        try:
-            modules = _imported_snippets(code, "__notebook__")
-        except SyntaxError:  # the cell fails when run; the notebook's own bytes are in the key
-            continue
-        for module in modules:
-            files.update(dependency_files(module))
+    for module in notebook_snippets(path):
+        files.update(dependency_files(module))
     return source_hash(sorted(files), _tool_versions())
 
 
@@ -68,27 +76,36 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
 
     out = executed_path(nb_path)
     if out.is_file():
         return out
+    for module in sorted(m for m in notebook_snippets(nb_path) if module_file(m) is not None):
+        load(module)  # a broken snippet is reported at its own file and line, not as "cell N raised"
     nb = jupytext.read(nb_path)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name=kernel_name or "python3",
-        allow_errors=False,
-        record_timing=False,  # no timestamps: builds stay byte-identical
-        resources={"metadata": {"path": str(Path(nb_path).parent)}},
-    )
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        cell_no, first = _failing_cell(nb)
-        raise ExecError(f"{nb_path}: cell {cell_no} ({first!r}) raised "
-                        f"{exc.ename}: {exc.evalue}") from None
-    except Exception as exc:  # the kernel itself failed (did not start, died, timed out)
-        raise ExecError(f"{nb_path}: could not execute the notebook: {type(exc).__name__}: {exc}") from None
+    with tempfile.TemporaryDirectory(prefix="til-kernel-") as sockets:
+        # IPC sockets in a private folder: over TCP, ipykernel warns on every start that the
+        # channel is unencrypted, a warning nobody reading the build log can act on.
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}})
+        client = NotebookClient(
+            nb,
+            config=ipc,
+            kernel_name=kernel_name or "python3",
+            timeout=timeout,
+            allow_errors=False,
+            record_timing=False,  # no timestamps: builds stay byte-identical
+            resources={"metadata": {"path": str(Path(nb_path).parent)}},
+        )
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            cell_no, first = _failing_cell(nb)
+            raise ExecError(f"{_where(nb_path, first)}: cell {cell_no} ({first!r}) raised "
+                            f"{exc.ename}: {exc.evalue}") from None
+        except Exception as exc:  # the kernel itself failed (did not start, died, timed out)
+            raise ExecError(f"{_where(nb_path)}: could not execute the notebook: {type(exc).__name__}: {exc}") from None
+    _check_stderr(nb, nb_path)
     for i, cell in enumerate(nb.cells):  # drop volatile ids/metadata so the file is deterministic
         cell.get("metadata", {}).pop("execution", None)
         if "id" in cell:  # jupytext draws random ids; they end up in the page's HTML too
@@ -99,6 +116,39 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
         old.unlink()
     out.write_text(nbformat.writes(nb), encoding="utf-8")
     return out
+
+
+def _where(nb_path, first_line: str = "") -> str:
+    """'docs/x.py:LINE' for a notebook cell whose first line is `first_line` (the file alone if not found).
+
+    The path is relative to the working directory (the project, for a build), as
+    the author sees it.
+    """
+    path = Path(nb_path)
+    shown = path.as_posix()
+    with contextlib.suppress(ValueError, OSError):
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    if first_line.strip():
+        with contextlib.suppress(OSError):
+            for no, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                if line.strip() == first_line.strip():
+                    return f"{shown}:{no}"
+    return shown
+
+
+def _check_stderr(nb, nb_path) -> None:
+    """A cell that wrote to stderr (a warning, a logged error) fails the build, naming the cell."""
+    code_no = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        code_no += 1
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                first = (cell.source.splitlines() or [""])[0]
+                text = " ".join(o.get("text", "").split())
+                raise ExecError(f"{_where(nb_path, first)}: cell {code_no} ({first!r}) wrote to stderr: "
+                                f"{text[:300]}")
 
 
 def _failing_cell(nb) -> tuple[int, str]:
@@ -123,7 +173,13 @@ def install(executed_dir: Path) -> None:
 
     def cache_key(nb_path, config, exec_nb):
         base = orig_key(nb_path, config, exec_nb)
-        return hashlib.sha256((base + notebook_deps_hash(nb_path)).encode()).hexdigest()
+        try:
+            deps = notebook_deps_hash(nb_path)
+        except ExecError as exc:  # a snippets file that does not parse: one clean line
+            from mkdocs.exceptions import PluginError
+
+            raise PluginError(str(exc)) from None
+        return hashlib.sha256((base + deps).encode()).hexdigest()
 
     def nb2html(nb_path, execute=False, kernel_name="", **kwargs):
         if execute:

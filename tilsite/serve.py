@@ -1,4 +1,4 @@
-"""Fast and still correct reloads under `mkdocs serve --dirty` (what `make serve` runs).
+"""Fast and still correct reloads under `til serve --dirty` (what `make serve` runs).
 
 With `--dirty`, MkDocs re-renders only pages whose File says it is modified, but it
 judges by mtimes, which is wrong here both ways:

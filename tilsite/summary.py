@@ -130,6 +130,14 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\\[\]*_`])", r"\\\1", text)
 
 
+OWN_DATE_LABEL = "작성일"  # a page's own date (a note's writing day, a diary entry's day), not "last updated"
+
+
+def own_date_markdown(date: str) -> str:
+    """The line that gives a page's own date, the same on written notes and placeholders."""
+    return f"{OWN_DATE_LABEL}: {date}"
+
+
 def placeholder_markdown(entry: Entry) -> str:
     """Markdown of the generated page for an entry whose note is not written."""
     here = posixpath.dirname(entry.path)
@@ -152,7 +160,7 @@ def placeholder_markdown(entry: Entry) -> str:
         crumbs = " › ".join(f"[{md_escape(a.title)}]({rel(a)})" for a in trail)
         lines += [f"**위치:** {crumbs} › {md_escape(entry.title)}", ""]
     if entry.date:
-        lines += [f"**날짜:** {entry.date}", ""]
+        lines += [own_date_markdown(entry.date), ""]
     lines += [
         '!!! note "아직 쓰지 않은 노트"',
         f"    이 노트는 아직 작성되지 않았습니다. `docs/{entry.path}` 파일을 만들면 "

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from .execute import SNIPPETS, ExecError, load
+from .execute import SNIPPETS, ExecError, load, warnings_are_errors
 
 
 def evaluate(module: str, expr: str) -> str:
     """Text of a value directive: the expression evaluated in snippets.<module>."""
     qual = f"{SNIPPETS}.{module}"
     mod = load(qual)
-    try:
-        value = eval(expr, vars(mod).copy())  # noqa: S307  (our own pages, our own code)
-    except Exception as exc:
-        raise ExecError(f"{qual}:{expr} raised {type(exc).__name__}: {exc}") from exc
-    return format_value(value)
+    with warnings_are_errors(f"{qual}:{expr}"):  # e.g. a RuntimeWarning: the number shown would be nan
+        try:
+            value = eval(expr, vars(mod).copy())  # noqa: S307  (our own pages, our own code)
+        except Exception as exc:
+            raise ExecError(f"{qual}:{expr} raised {type(exc).__name__}: {exc}") from exc
+        return format_value(value)
 
 
 def format_value(value) -> str:
