@@ -146,7 +146,10 @@ def _register_downloads(files, config):
         rel = path.relative_to(package.parent).as_posix()
         files.append(File.generated(config, codeblocks.download_path(rel), content=path.read_bytes()))
     pyproject = Path(config.config_file_path).resolve().parent / "pyproject.toml"
-    whl = wheel.build(package, pyproject)
+    try:
+        whl = wheel.build(package, pyproject)
+    except (OSError, ValueError, KeyError) as exc:  # no pyproject.toml, or no version / numpy pin in it
+        raise PluginError(f"pyproject.toml: cannot write the snippets wheel: {type(exc).__name__}: {exc}") from None
     where = f"{codeblocks.DOWNLOADS}/{whl.filename}"
     files.append(File.generated(config, where, content=whl.data))
     config.extra["til_wheel"] = where  # the notebook page's instructions link it

@@ -34,7 +34,7 @@ from pathlib import Path
 from pymdownx.snippets import SnippetPreprocessor
 
 from .deps import program
-from .execute import SNIPPETS, ExecError, line_of, module_file
+from .execute import SNIPPETS, ExecError, SnippetError, at, line_of, module_file
 
 DOWNLOADS = "downloads"  # site folder of the snippets files and the wheel
 NEEDS_TITLE = "함께 복사되는 import와 도우미 함수"
@@ -125,6 +125,8 @@ def expand(markdown: str, root: Path, where: str, raw: str | None = None) -> tup
             text = file.read_text("utf-8")
             first, last = section_lines(text, section)
             prog = program(_module(path), lines=(first, last))
+        except SnippetError as exc:  # e.g. the file does not parse: reported at its own line
+            raise ExecError(at(here, exc)) from None
         except ExecError as exc:
             raise ExecError(f"{here}: {path}{':' + section if section else ''}: {exc}") from None
         except (OSError, SyntaxError) as exc:
