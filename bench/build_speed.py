@@ -59,7 +59,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MKDOCS = BIN / "mkdocs"
-PARTS = ("mkdocs.yml", "docs", "hooks", "overrides", "snippets")
+PARTS = ("mkdocs.yml", "pyproject.toml", "docs", "hooks", "overrides", "snippets")
 CACHES = (".cache/til-figures", ".cache/til-notebooks", ".cache/mkdocs-jupyter")
 SHARED_ASSETS = ("assets/javascripts/", "assets/stylesheets/", "assets/vendor/", "assets/images/", "search/")
 TARGET_NOTE_BYTES = 400_000

@@ -20,7 +20,7 @@ from mkdocs.utils import clean_directory, get_relative_url
 from tilsite import execute as ex
 from tilsite import figures as fig
 from tilsite import values
-from tilsite import includes
+from tilsite import codeblocks, includes, wheel
 from tilsite import nbhtml, notebooks, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
@@ -137,7 +137,24 @@ def on_files(files, config):
         signature = serve.nav_signature(Path(config.config_file_path), summary_text, written)
         serve.mark_modified(files, _state["placeholders"], signature)
     _register_figures(files, config, written)
+    _register_downloads(files, config)
     return files
+
+
+def _register_downloads(files, config):
+    """The snippets files (code block titles link to them) and the package's wheel, for download."""
+    package = ex.snippets_root()
+    for path in wheel.package_files(package):
+        rel = path.relative_to(package.parent).as_posix()
+        files.append(File.generated(config, codeblocks.download_path(rel), content=path.read_bytes()))
+    pyproject = Path(config.config_file_path).resolve().parent / "pyproject.toml"
+    try:
+        whl = wheel.build(package, pyproject)
+    except (OSError, ValueError, KeyError) as exc:  # no pyproject.toml, or no version / numpy pin in it
+        raise PluginError(f"pyproject.toml: cannot write the snippets wheel: {type(exc).__name__}: {exc}") from None
+    where = f"{codeblocks.DOWNLOADS}/{whl.filename}"
+    files.append(File.generated(config, where, content=whl.data))
+    config.extra["til_wheel"] = where  # the notebook page's instructions link it
 
 
 def _register_figures(files, config, written):
@@ -219,10 +236,20 @@ def on_page_markdown(markdown, page, config, files):
         return markdown  # imported text: `{{ ... }}` in it is the author's, not a directive
     if WRITTEN_NOTES in markdown:
         markdown = markdown.replace(WRITTEN_NOTES, _written_notes_markdown(page.file.src_uri))
-    if not ex.DIRECTIVE.search(markdown):
-        return markdown
     src = page.file.src_uri
     raw = page.file.content_string if page.file.abs_src_path else markdown
+    if ex.DIRECTIVE.search(markdown):
+        markdown = _expand_directives(markdown, src, raw)
+    root = Path(config.config_file_path).resolve().parent
+    try:
+        markdown, blocks = codeblocks.expand(markdown, root, f"docs/{src}", raw)
+    except ex.ExecError as exc:
+        raise PluginError(str(exc)) from None
+    _state.setdefault("codeblocks", {})[src] = blocks
+    return markdown
+
+
+def _expand_directives(markdown: str, src: str, raw: str) -> str:
 
     def expand(m):
         try:
@@ -257,6 +284,13 @@ def _align_notebook_ids(html: str, toc) -> str:
 
 
 def on_page_content(html, page, config, files):
+    blocks = _state.get("codeblocks", {}).pop(page.file.src_uri, None)
+    if blocks:
+        try:
+            html = codeblocks.finish_html(html, blocks, lambda p: get_relative_url(codeblocks.download_path(p),
+                                                                                   page.url))
+        except ex.ExecError as exc:
+            raise PluginError(f"docs/{page.file.src_uri}: {exc}") from None
     if getattr(page, "nb_url", None):
         # off-site scripts out, the 0.6 MB inline JupyterLab CSS into one shared file
         html, css = nbhtml.extract_styles(nbhtml.strip_offsite_scripts(html))

@@ -186,6 +186,11 @@ BAD_INPUTS = [
          note_with_snippet("# --8<-- [start:a]\ndef a():\n    pass\n",
                            '# K\n\n```python\n--8<-- "snippets/badcase.py:a"\n```\n'),
          r"snippets/badcase\.py:1: section 'a' is opened here but never closed .*included from " + NOTE_RE + ":4"),
+    # --- included code blocks (tilsite/codeblocks.py): the title names the file it links to
+    Case("include-title-names-another-file",
+         note('# K\n\n```python title="layers.py"\n'
+              '--8<-- "snippets/convolution/shapes.py:output_size"\n```\n'),
+         NOTE_RE + r":4: the block's title 'layers\.py' must name its file, 'shapes\.py'"),
     # --- links (validation.links: warn, and strict turns warnings into failure)
     Case("link-to-missing-page",
          note("# K\n\n[없는 노트](nope.md)\n"),

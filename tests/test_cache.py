@@ -290,13 +290,31 @@ def fd(tmp_path, monkeypatch):
 def test_figure_key_follows_helpers_imports_and_side_effects(fd):
     edit_file, deps = fd
     a, b, c = deps("plot_a"), deps("plot_b"), deps("plot_c")
-    assert a[1] == {"fdprobe/lib.py", "fdprobe/deep.py"}  # via `from .lib import height as h`, transitively
+    assert a[1] == set()  # `from .lib import height as h` is followed to height's statements, not lib.py
     assert b[1] == {"fdprobe/__init__.py", "fdprobe/lib.py", "fdprobe/deep.py"}  # `from . import lib`
     assert c[1] == {"fdprobe/__init__.py", "fdprobe/local_only.py"}  # an import inside the function
     edit_file("fdprobe/figs.py", '"red"', '"green"')  # COLOURS: read by _helper, called by plot_a only
     assert deps("plot_a")[0] != a[0] and deps("plot_b")[0] == b[0]
     edit_file("fdprobe/figs.py", "linewidth\"] = 2", "linewidth\"] = 3")  # runs on import: all figures
     assert deps("plot_b")[0] != b[0] and deps("plot_c")[0] != c[0]
+
+
+def test_figure_key_follows_imported_names_into_their_module_statement_by_statement(fd):
+    edit_file, deps = fd
+    a, b = deps("plot_a"), deps("plot_b")
+    edit_file("fdprobe/lib.py", "return 1", "return 2")  # width(): plot_b's whole-module `lib`, not plot_a's h
+    assert deps("plot_a")[0] == a[0]
+    assert deps("plot_b")[1] == b[1]  # whole files: the digest does not hold them, source_hash does
+    edit_file("fdprobe/deep.py", "K = 3", "K = 4")  # height() reads K through `from .deep import K`
+    assert deps("plot_a")[0] != a[0]
+    a = deps("plot_a")
+    edit_file("fdprobe/lib.py", "def height():\n    return K", "def height():\n    return K + 1")
+    assert deps("plot_a")[0] != a[0]
+    a = deps("plot_a")
+    edit_file("fdprobe/lib.py", "from .deep import K", "from .deep import K\n\nUNUSED = 5")
+    assert deps("plot_a")[0] == a[0]
+    edit_file("fdprobe/lib.py", "from .deep import K", "import math\nfrom .deep import K\n\nmath.sqrt(2)")
+    assert deps("plot_a")[0] != a[0]  # a statement that runs when lib is imported
 
 
 def test_figure_key_ignores_unused_names_docstrings_and_comments(fd):

@@ -118,25 +118,47 @@ def _bound_names(target: ast.expr) -> set[str] | None:
 
 
 @dataclass(frozen=True)
-class _Stmt:
+class Stmt:
     """One top-level statement (or one name of an import) of a snippets module."""
 
-    order: tuple[int, str]  # position in the file
+    module: str  # absolute name, e.g. snippets.convolution.layers
+    order: tuple[int, str]  # position in the file: line, then the imported name
     dump: str  # its AST, without positions: comments and layout don't count
-    uses: frozenset[str]  # names it reads (followed to their definitions)
-    modules: frozenset[str]  # snippets modules it imports
+    uses: frozenset[str]  # names it reads (followed to their definitions in `module`)
+    modules: frozenset[str]  # snippets modules it loads as whole files (module imports)
+    kind: str  # "future", "import", "link" (a name imported from a snippets module) or "code"
+    source: str  # its text: the statement's lines, or for an import one line with this name only
+    lines: tuple[int, int] = (0, 0)  # first and last line (decorators included); imports: (line, line)
+    link: tuple[str, str, str] | None = None  # kind "link": (module, name there, name bound here)
 
 
-_INDEX: dict[tuple[str, str], tuple[dict[str, list[_Stmt]], list[_Stmt]]] = {}
+_INDEX: dict[tuple[str, str], tuple[dict[str, list[Stmt]], list[Stmt]]] = {}
 
 
-def _module_index(text: str, module: str) -> tuple[dict[str, list[_Stmt]], list[_Stmt]]:
+def _import_line(node: ast.Import | ast.ImportFrom, alias: ast.alias) -> str:
+    one = (ast.Import(names=[alias]) if isinstance(node, ast.Import)
+           else ast.ImportFrom(module=node.module, names=[alias], level=node.level))
+    return ast.unparse(one)
+
+
+def _link_target(node: ast.ImportFrom, module: str, alias: ast.alias) -> str | None:
+    """For `from <snippets module> import name`: that module, if `name` is not a submodule."""
+    base = _import_targets(node, module, alias)[0]
+    if not _is_snippet(base) or alias.name == "*" or module_file(base) is None:
+        return None
+    if module_file(f"{base}.{alias.name}") is not None:
+        return None  # `from snippets.pkg import submodule`: a module, used as a whole
+    return base
+
+
+def _module_index(text: str, module: str) -> tuple[dict[str, list[Stmt]], list[Stmt]]:
     """Top-level statements of a module by the names they bind, and those binding none."""
     memo = (text, module)
     if memo in _INDEX:
         return _INDEX[memo]
-    binders: dict[str, list[_Stmt]] = {}
-    always: list[_Stmt] = []
+    lines = text.splitlines()
+    binders: dict[str, list[Stmt]] = {}
+    always: list[Stmt] = []
     for i, node in enumerate(_parse(text, module).body):
         if i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # the module docstring
@@ -144,19 +166,30 @@ def _module_index(text: str, module: str) -> tuple[dict[str, list[_Stmt]], list[
             if isinstance(node, ast.ImportFrom) and (node.module == "__future__"
                                                      or any(a.name == "*" for a in node.names)):
                 targets = _import_targets(node, module)
-                always.append(_Stmt((node.lineno, ""), ast.dump(node), frozenset(),
-                                    frozenset(n for n in targets if _is_snippet(n))))
+                kind = "future" if node.module == "__future__" else "import"
+                always.append(Stmt(module, (node.lineno, ""), ast.dump(node), frozenset(),
+                                   frozenset(n for n in targets if _is_snippet(n)), kind,
+                                   ast.unparse(node), (node.lineno, node.end_lineno)))
                 continue
             for a in node.names:
                 bound = a.asname or (a.name.split(".")[0] if isinstance(node, ast.Import) else a.name)
                 where = f"{getattr(node, 'module', '')}:{getattr(node, 'level', 0)}:{ast.dump(a)}"
-                targets = _import_targets(node, module, a)
-                stmt = _Stmt((node.lineno, a.name), where, frozenset(),
-                             frozenset(n for n in targets if _is_snippet(n)))
+                span = (node.lineno, node.end_lineno)
+                target = _link_target(node, module, a) if isinstance(node, ast.ImportFrom) else None
+                if target is not None:  # followed to the statements that define the name
+                    stmt = Stmt(module, (node.lineno, a.name), where, frozenset(), frozenset(), "link",
+                                _import_line(node, a), span, (target, a.name, bound))
+                else:
+                    targets = _import_targets(node, module, a)
+                    stmt = Stmt(module, (node.lineno, a.name), where, frozenset(),
+                                frozenset(n for n in targets if _is_snippet(n)), "import",
+                                _import_line(node, a), span)
                 binders.setdefault(bound, []).append(stmt)
             continue
-        stmt = _Stmt((node.lineno, ""), ast.dump(node), frozenset(_names_used(node)),
-                     frozenset(_imported_snippets(node, module)))  # imports inside functions
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        stmt = Stmt(module, (node.lineno, ""), ast.dump(node), frozenset(_names_used(node)),
+                    frozenset(_imported_snippets(node, module)),  # imports inside functions
+                    "code", "\n".join(lines[first - 1 : node.end_lineno]), (first, node.end_lineno))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound = [{node.name}]
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -173,44 +206,210 @@ def _module_index(text: str, module: str) -> tuple[dict[str, list[_Stmt]], list[
     return binders, always
 
 
-def function_dependencies(module: str, func: str) -> tuple[str, list[Path]]:
-    """What a top-level function of a snippets module depends on.
-
-    Returns (digest, files): `digest` hashes the ASTs of the function and of the
-    module-level statements it reaches through names (helper functions, classes,
-    constants, imports), followed transitively; statements that bind no name
-    (``if``/``try``/calls at module level) are always included, since they run on
-    import.  `files` are the snippets files those reached imports load, with
-    everything they import in turn (whole files).  Code reached only through
-    ``globals()``/``getattr`` on the module is not seen.
-    """
+def _index_of(module: str) -> tuple[dict[str, list[Stmt]], list[Stmt]]:
     path = module_file(module)
     if path is None:
         raise ExecError(f"no module {module}")
-    binders, always = _module_index(path.read_text("utf-8"), module)
-    if func not in binders:
-        raise ExecError(f"{module} has no function {func}")
-    chosen = {id(st): st for st in always}
-    todo = [func] + [name for st in always for name in st.uses]
-    seen = set()
+    return _module_index(path.read_text("utf-8"), module)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What some top-level statements of a snippets module reach, across the package."""
+
+    statements: tuple[Stmt, ...]  # every statement reached, the starting ones included
+    files: tuple[Path, ...]  # files loaded as a whole (module imports), with their own imports
+    ranks: dict  # module -> position: a module comes after the modules it takes names from
+    binds: dict  # id(statement) -> the names it binds
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for st in sorted(self.statements, key=lambda st: (st.module, st.order)):
+            h.update(st.module.encode() + b"\0" + st.dump.encode() + b"\0")
+        return h.hexdigest()
+
+
+def reach(module: str, names: list[str] | None = None, lines: tuple[int, int] | None = None) -> Reach:
+    """Statements reached from the top-level `names` of `module` (or the statements within `lines`).
+
+    Names are followed to the module-level statements that bind them (helper
+    functions, classes, constants, imports), transitively; ``from snippets.x
+    import f`` is followed to f's statements in x.  Statements that bind no
+    name (``if``/``try``/calls at module level, ``from __future__``) are taken
+    from every module reached, since they run on import.  A snippets module
+    imported as a module (``from snippets.pkg import x``, ``import
+    snippets.x``) counts as its whole file.  Code reached only through
+    ``globals()``/``getattr`` on the module is not seen.
+    """
+    indexes: dict[str, tuple[dict[str, list[Stmt]], list[Stmt]]] = {}
+
+    def index(mod: str) -> tuple[dict[str, list[Stmt]], list[Stmt]]:
+        if mod not in indexes:  # locating and reading a module costs ~1 ms: once per call
+            indexes[mod] = _index_of(mod)
+        return indexes[mod]
+
+    binders, _ = index(module)
+    todo: list[tuple[str, str]] = []
+    chosen: dict[int, Stmt] = {}
+    if lines is not None:
+        first, last = lines
+        start = [st for sts in binders.values() for st in sts if first <= st.lines[0] and st.lines[1] <= last]
+        start += [st for st in index(module)[1] if first <= st.lines[0] and st.lines[1] <= last]
+        if not start:
+            raise ExecError(f"{module} has no statement within lines {first}-{last}")
+    else:
+        start = []
+        for name in names or []:
+            if name not in binders:
+                raise ExecError(f"{module} has no function {name}")
+            start += binders[name]
+    edges: dict[str, set[str]] = {module: set()}
+    entered: set[str] = set()
+
+    def take(st: Stmt) -> None:
+        if id(st) in chosen:
+            return
+        chosen[id(st)] = st
+        todo.extend((st.module, n) for n in st.uses)
+        if st.link is not None:
+            target, name, _ = st.link
+            edges.setdefault(st.module, set()).add(target)
+            enter(target)
+            todo.append((target, name))
+
+    def enter(mod: str) -> None:
+        if mod not in entered:
+            entered.add(mod)
+            edges.setdefault(mod, set())
+            for st in index(mod)[1]:
+                take(st)
+
+    enter(module)
+    for st in start:
+        take(st)
+    seen: set[tuple[str, str]] = set()
     while todo:
-        name = todo.pop()
-        if name in seen:
+        item = todo.pop()
+        if item in seen:
             continue
-        seen.add(name)
-        for st in binders.get(name, []):
-            if id(st) not in chosen:
-                chosen[id(st)] = st
-                todo.extend(st.uses)
-    h = hashlib.sha256()
+        seen.add(item)
+        mod, name = item
+        for st in index(mod)[0].get(name, []):
+            take(st)
     modules: set[str] = set()
-    for st in sorted(chosen.values(), key=lambda st: st.order):
-        h.update(st.dump.encode() + b"\0")
+    for st in chosen.values():
         modules |= st.modules
     files: set[Path] = set()
     for name in sorted(modules):
         files.update(dependency_files(name))
-    return h.hexdigest(), sorted(files)
+    ranks: dict[str, int] = {}
+
+    def visit(mod: str, path: tuple[str, ...]) -> None:
+        if mod in ranks or mod in path:
+            return
+        for dep in sorted(edges.get(mod, ())):
+            visit(dep, path + (mod,))
+        ranks[mod] = len(ranks)
+
+    visit(module, ())
+    for mod in sorted(edges):
+        visit(mod, ())
+    binds: dict[int, list[str]] = {}
+    for mod_binders, _ in indexes.values():
+        for name, sts in mod_binders.items():
+            for st in sts:
+                binds.setdefault(id(st), []).append(name)
+    return Reach(tuple(sorted(chosen.values(), key=lambda st: (ranks[st.module], st.order))),
+                 tuple(sorted(files)), ranks, binds)
+
+
+def function_dependencies(module: str, func: str) -> tuple[str, list[Path]]:
+    """What a top-level function of a snippets module depends on: (digest, files).
+
+    `digest` hashes the ASTs of the statements ``reach`` finds (the function,
+    the helpers, constants and imports it uses, in every snippets module it
+    takes names from); `files` are the snippets files loaded as whole modules.
+    """
+    found = reach(module, [func])
+    return found.digest(), list(found.files)
+
+
+@dataclass(frozen=True)
+class Program:
+    """A standalone program: the shown statements and everything they need, in one file."""
+
+    text: str  # what the copy button copies: futures, imports, then code in source order
+    needs: str  # the same without the shown statements: what the collapsed block shows
+    shown: str  # the shown statements, as in their file
+
+
+def program(module: str, names: list[str] | None = None, lines: tuple[int, int] | None = None) -> Program:
+    """The copyable program of `names` (or the statements within `lines`) of `module`.
+
+    Built from ``reach``: ``from __future__`` imports first, then the other
+    imports, each once, then the code of every module reached (the modules a
+    module takes names from first), each in source order.  Names imported
+    from snippets modules are defined in the program itself, so it runs with
+    numpy (and whatever else the code imports) but without the snippets package.
+    Raises ExecError when that cannot be done: a snippets module used as a
+    whole, or one name defined differently in two modules.
+    """
+    found = reach(module, names, lines)
+    if lines is not None:
+        shown_ids = {id(st) for st in found.statements if st.module == module
+                     and lines[0] <= st.lines[0] and st.lines[1] <= lines[1]}
+    else:
+        shown_ids = {id(st) for st in found.statements if st.module == module and st.kind == "code"
+                     and set(found.binds.get(id(st), ())) & set(names or [])}
+    futures: dict[str, None] = {}
+    imports: dict[str, None] = {}
+    code: list[tuple[Stmt, str]] = []
+    defined: dict[str, tuple[str, str]] = {}  # name -> (module, source) of its definition
+    for st in found.statements:
+        if st.modules:
+            raise ExecError(f"{st.module} uses a snippets module as a whole ({st.source.strip().splitlines()[0]}): "
+                            "import the names it needs instead, so the program can define them")
+        if st.kind == "future":
+            futures[st.source] = None
+        elif st.kind == "import":
+            imports[st.source] = None
+        elif st.kind == "link":
+            _, name, bound = st.link
+            if bound != name:
+                code.append((st, f"{bound} = {name}"))
+        else:
+            code.append((st, st.source))
+    for st, text in code:
+        for name in found.binds.get(id(st), ()):
+            other = defined.setdefault(name, (st.module, text))
+            if other[1] != text:
+                raise ExecError(f"'{name}' is defined in {other[0]} and differently in {st.module}: "
+                                "a program holding both cannot be written; give one of them another name")
+
+    def join(parts: list[str]) -> str:
+        return "\n\n\n".join(parts)
+
+    head = [s for s in ("\n".join(futures), "\n".join(_grouped(imports))) if s]
+    seen_text: dict[str, None] = {}
+    for _, text in code:
+        seen_text[text] = None  # the same helper copied into two modules: once
+    all_code = list(seen_text)
+    shown = [text for st, text in code if id(st) in shown_ids]
+    needs = [t for t in all_code if t not in shown]
+    text = join(["\n\n".join(head)] + all_code if head else all_code) + "\n"
+    needs_text = join(["\n\n".join(head)] + needs if head else needs) + "\n"
+    return Program(text, needs_text, join(shown) + "\n")
+
+
+def _grouped(imports: dict[str, None]) -> list[str]:
+    """`import x` lines, then `from x import a, b` lines with the names of one module joined."""
+    plain = [line for line in imports if line.startswith("import ")]
+    froms: dict[str, list[str]] = {}
+    for line in imports:
+        if line.startswith("from "):
+            mod, _, names = line[len("from "):].partition(" import ")
+            froms.setdefault(mod, []).append(names)
+    return plain + [f"from {mod} import {', '.join(names)}" for mod, names in froms.items()]
 
 
 def source_hash(files: list[Path], *extra: str) -> str:

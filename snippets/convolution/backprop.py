@@ -78,6 +78,9 @@ def dilate_grad(grad_out, stride) -> np.ndarray:
     them back.  Inserting zeros between inputs and then running a stride-1
     convolution is exactly how a transposed ("fractionally strided")
     convolution works: dx is the transposed convolution of grad_out with w.
+
+    >>> dilate_grad(np.array([[[1.0, 2.0, 3.0]]]), 2).tolist()
+    [[[1.0, 0.0, 2.0, 0.0, 3.0]]]
     """
     g = np.asarray(grad_out)
     strides = _ntuple("stride", stride, g.ndim - 2)
@@ -110,6 +113,10 @@ def conv1d_backward(x, w, grad_out, stride=1, padding=0, dilation=1):
 
     x (N, C_in, L), w (C_out, C_in, K), grad_out (N, C_out, O)
     -> dx (N, C_in, L), dw (C_out, C_in, K), db (C_out,).
+
+    >>> dx, dw, db = conv1d_backward([[[1, 2, -1, 3, 0]]], [[[2, -1, 1]]], [[[1, -2, 3]]])
+    >>> dx.tolist(), dw.tolist(), db.tolist()
+    ([[[2.0, -5.0, 9.0, -5.0, 3.0]]], [[[-6.0, 13.0, -7.0]]], [2.0])
     """
     x, w, g, (s,), (p,), (d,) = _check(x, w, grad_out, stride, padding, dilation, nd=1)
     length, k = x.shape[2], w.shape[2]
@@ -139,6 +146,13 @@ def conv2d_backward(x, w, grad_out, stride=1, padding=0, dilation=1):
 
     x (N, C_in, H, W), w (C_out, C_in, K_H, K_W), grad_out (N, C_out, O_H, O_W)
     -> dx (N, C_in, H, W), dw (C_out, C_in, K_H, K_W), db (C_out,).
+
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> dx, dw, db = conv2d_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)))
+    >>> dx[0, 0].tolist()
+    [[1.0, 2.0, 2.0, 1.0], [2.0, 4.0, 4.0, 2.0], [2.0, 4.0, 4.0, 2.0], [1.0, 2.0, 2.0, 1.0]]
+    >>> dw.tolist(), db.tolist()
+    ([[[[45.0, 54.0], [81.0, 90.0]]]], [9.0])
     """
     x, w, g, (sh, sw), (ph, pw), (dh, dw_) = _check(x, w, grad_out, stride, padding, dilation, nd=2)
     height, width = x.shape[2:]

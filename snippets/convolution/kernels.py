@@ -55,6 +55,9 @@ def apply_kernel(img, kernel) -> np.ndarray:
     img (H, W) or (H, W, C) (each channel filtered on its own); kernel a
     (K_H, K_W) array with odd sides, e.g. 3x3, or a name in IMAGE_KERNELS.
     Returns a float array of img's shape.
+
+    >>> apply_kernel(np.eye(3), "sharpen").tolist()
+    [[5.0, -2.0, 0.0], [-2.0, 5.0, -2.0], [0.0, -2.0, 5.0]]
     """
     k = _resolve_kernel(kernel)
     img = np.asarray(img)

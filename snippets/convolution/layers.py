@@ -90,6 +90,10 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     x (N, C_in, H, W), w (C_out, C_in, K_H, K_W), b (C_out,) or None
     -> (N, C_out, O_H, O_W).
+
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d_naive(x, np.ones((1, 1, 2, 2)), stride=2).tolist()
+    [[[[10.0, 18.0], [42.0, 50.0]]]]
     """
     x, w, b = _check_args(x, w, b, "(N, C_in, H, W)", "(C_out, C_in, K_H, K_W)", 2)
     (sh, sw), (ph, pw), (dh, dw) = _hyper(stride, padding, dilation, 2)
@@ -120,6 +124,9 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
     x (N, C_in, H, W) -> (N, C_in*K_H*K_W, L) with L = O_H*O_W.  Rows run
     channel-major, then kernel row, then kernel column; columns run over
     output positions row by row.
+
+    >>> im2col(np.arange(9.0).reshape(1, 1, 3, 3), 2)[0].tolist()
+    [[0.0, 1.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0], [3.0, 4.0, 6.0, 7.0], [4.0, 5.0, 7.0, 8.0]]
     """
     x = np.asarray(x)
     if x.ndim != 4:
@@ -149,6 +156,10 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     -> (N, C_out, O_H, O_W).  im2col turns the sliding dot products into
     (C_out, C_in*K_H*K_W) @ (C_in*K_H*K_W, O_H*O_W) per image, which BLAS
     does fast.
+
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d(x, np.ones((1, 1, 2, 2)), stride=2).tolist()
+    [[[[10.0, 18.0], [42.0, 50.0]]]]
     """
     x, w, b = _check_args(x, w, b, "(N, C_in, H, W)", "(C_out, C_in, K_H, K_W)", 2)
     (sh, sw), (ph, pw), (dh, dw) = _hyper(stride, padding, dilation, 2)
@@ -176,6 +187,10 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     out[n, o, i] = b[o] + sum_{c, k} x_pad[n, c, i*S + k*D] * w[o, c, k]
 
     x (N, C_in, L), w (C_out, C_in, K), b (C_out,) or None -> (N, C_out, O).
+
+    >>> x = np.arange(6.0).reshape(1, 1, 6)
+    >>> conv1d(x, np.array([[[1.0, 0.0, -1.0]]]), stride=2, padding=1).tolist()
+    [[[-1.0, -2.0, -2.0]]]
     """
     x, w, b = _check_args(x, w, b, "(N, C_in, L)", "(C_out, C_in, K)", 1)
     (s,), (p,), (d,) = _hyper(stride, padding, dilation, 1)

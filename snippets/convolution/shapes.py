@@ -30,6 +30,9 @@ def output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int
 
     Raises ValueError when an argument is out of range or the dilated kernel
     does not fit in the padded input (the output would be empty).
+
+    >>> output_size(28, 3), output_size(28, 3, stride=2, padding=1)
+    (26, 14)
     """
     n, k = _as_int("n", n), _as_int("k", k)
     stride, padding, dilation = (

@@ -58,6 +58,9 @@ def convolve(a, v, mode: str = "full") -> np.ndarray:
 
     a (N,), v (M,) -> "full" (N + M - 1,), "same" (max(N, M),),
     "valid" (max(N, M) - min(N, M) + 1,).
+
+    >>> convolve([1, 2, 3], [0, 1, 0.5]).tolist()
+    [0.0, 1.0, 2.5, 4.0, 1.5]
     """
     a, v = _as_1d(a, "a"), _as_1d(v, "v")
     _check_mode(mode)
@@ -75,6 +78,9 @@ def correlate(a, v, mode: str = "valid") -> np.ndarray:
     a (N,), v (M,); output lengths as for convolve.  Unlike convolution,
     correlation does not commute: correlate(a, v) == correlate(v, a)[::-1],
     which is how numpy handles len(v) > len(a).
+
+    >>> correlate([1, 2, 3, 4], [1, 0, -1], "same").tolist()
+    [-2, -2, -2, 3]
     """
     a, v = _as_1d(a, "a"), _as_1d(v, "v")
     _check_mode(mode)

@@ -21,8 +21,8 @@
 # 3. 역전파 `conv2d_backward`를 유한 차분(finite difference)으로 검산,
 # 4. 고전적인 영상 처리 커널을 사진에 적용
 #
-# 을 해 본다. 함수는 모두 사이트 저장소의 `snippets.convolution` 패키지에 있다
-# (저장소에서 `pip install -e .` 하면 이 노트북을 그대로 실행할 수 있다).
+# 을 해 본다. 함수는 모두 `snippets.convolution` 패키지에 있다. 이 페이지 위에서 내려받는 휠(wheel)을
+# 설치하면 저장소 없이 `.py`는 `python`으로, `.ipynb`는 Jupyter로 그대로 실행된다.
 
 # %%
 import matplotlib.pyplot as plt
@@ -156,9 +156,9 @@ for name, k in IMAGE_KERNELS.items():
     print(f"{name:>14}: 합 {k.sum():.0f}")
 
 # %%
-from matplotlib_inline.backend_inline import set_matplotlib_formats
-
-set_matplotlib_formats("jpeg")  # a photo: JPEG is about a fifth of the PNG's size
+# A photo: JPEG is about a fifth of the PNG's size.  In the notebook jupytext turns the next
+# line into an IPython magic; run with plain python it stays a comment (no Jupyter import).
+# %config InlineBackend.figure_formats = ["jpeg"]
 names = ["identity", "gaussian_blur", "sharpen", "emboss", "sobel_x", "sobel_y", "laplacian", "outline"]
 small = img[::3, ::3]  # a third of the resolution keeps the page light
 fig, axes = plt.subplots(2, 4, figsize=(8, 4), dpi=72, layout="constrained")
