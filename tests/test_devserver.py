@@ -113,6 +113,7 @@ def test_failed_rebuild_shows_error_page_then_recovers(server_in_copy):
 
     edit(shapes, *BREAK)
     broke, body = _poll(url, 500, LIMIT)
+    assert broke <= LIMIT, f"the error page came {broke:.2f} s after the save"
     assert f"snippets/convolution/shapes.py:{line}: SyntaxError: invalid syntax" in body
     assert "/livereload/" in body, "the error page must reload itself when the build is fixed"
     assert TRACEBACK not in body
@@ -126,6 +127,7 @@ def test_failed_rebuild_shows_error_page_then_recovers(server_in_copy):
     assert code == 500 and f"shapes.py:{line}: SyntaxError" in body
     edit(shapes, BREAK[1], BREAK[0])
     fixed, body = _poll(url, 200, LIMIT)
+    assert fixed <= LIMIT, f"the page came back {fixed:.2f} s after the fix"
     assert "CNN 첫걸음" in body and "SyntaxError" not in body
 
     log = server.log.read_text("utf-8")
