@@ -161,3 +161,13 @@ def test_against_torch(case):
         g = np.random.default_rng(2).standard_normal(out.shape)
         out.backward(torch.from_numpy(g))
         assert_allclose(bwd(x, g, k, s, p), t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from snippets.convolution import layers, pooling, shapes
+
+    for module in (pooling, shapes, layers):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

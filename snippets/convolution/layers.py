@@ -235,6 +235,9 @@ def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
     x[i] * w (taps D apart) to the full output starting at i*S; padding then
     cuts P positions off each end.  This is the adjoint of conv1d: the map
     that multiplies by M^T where conv1d multiplies by M.
+
+    >>> conv_transpose1d(np.array([[[1.0, 2.0]]]), np.array([[[1.0, 1.0, 1.0]]]), stride=2)
+    array([[[1., 1., 3., 2., 2.]]])
     """
     x, w, b, (s,), (p,), (d,), (o,) = _transposed_args(x, w, b, stride, padding, output_padding, dilation, 1)
     n_batch, _, length = x.shape
@@ -257,6 +260,11 @@ def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
     -> (N, C_out, O_H, O_W), per axis O = (H - 1)*S - 2P + D(K - 1) + output_padding + 1.
     Each input pixel adds its value times the kernel to the output, at
     (i*S_H, j*S_W); padding then cuts P rows / columns off each border.
+
+    >>> conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
     """
     x, w, b, (sh, sw), (ph, pw), (dh, dw), (oh, ow) = _transposed_args(
         x, w, b, stride, padding, output_padding, dilation, 2

@@ -64,6 +64,10 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
     """Largest value of each K_H x K_W window, windows S apart, like torch's max_pool2d.
 
     x (N, C, H, W) -> (N, C, O_H, O_W).  Padding is -inf, so it never wins.
+
+    >>> max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
     """
     x, k, s, p, out = _pool_args(x, kernel_size, stride, padding)
     x = x.astype(np.result_type(x.dtype, np.float32), copy=False)  # -inf needs a float
@@ -78,6 +82,10 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
 
     x (N, C, H, W) -> (N, C, O_H, O_W).  Padding zeros count in the mean
     (count_include_pad=True): every window divides by K_H * K_W.
+
+    >>> avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
     """
     x, k, s, p, out = _pool_args(x, kernel_size, stride, padding)
     x = x.astype(np.result_type(x.dtype, np.float32), copy=False)
@@ -101,6 +109,10 @@ def max_pool2d_backward(x, grad_out, kernel_size, stride=None, padding=0) -> np.
     x (N, C, H, W), grad_out (N, C, O_H, O_W) -> dx (N, C, H, W).  On a tie the
     first maximum in row-major order wins (as in torch); overlapping windows
     (stride < kernel) add up at an input that is the maximum of several.
+
+    >>> max_pool2d_backward(np.arange(4.0).reshape(1, 1, 2, 2), np.ones((1, 1, 1, 1)), 2)[0, 0]
+    array([[0., 0.],
+           [0., 1.]])
     """
     x, k, s, p, out = _pool_args(x, kernel_size, stride, padding)
     g = _check_grad(grad_out, x, out)
@@ -124,6 +136,10 @@ def avg_pool2d_backward(x, grad_out, kernel_size, stride=None, padding=0) -> np.
 
     x (N, C, H, W), grad_out (N, C, O_H, O_W) -> dx (N, C, H, W).  The share of
     padding cells is dropped; overlapping windows add up.
+
+    >>> avg_pool2d_backward(np.zeros((1, 1, 2, 2)), np.ones((1, 1, 1, 1)), 2)[0, 0]
+    array([[0.25, 0.25],
+           [0.25, 0.25]])
     """
     x, k, s, p, out = _pool_args(x, kernel_size, stride, padding)
     g = _check_grad(grad_out, x, out)

@@ -70,6 +70,9 @@ def transposed_output_size(
     ``output_padding`` (0 <= it < max(stride, dilation)) adds positions at the
     end, choosing among the input sizes a stride-S convolution maps to n.
     Raises ValueError when an argument is out of range or the output is empty.
+
+    >>> transposed_output_size(13, 3, stride=2), transposed_output_size(13, 3, stride=2, output_padding=1)
+    (27, 28)
     """
     n, k = _as_int("n", n), _as_int("k", k)
     stride, padding = _as_int("stride", stride), _as_int("padding", padding)
@@ -107,6 +110,9 @@ def receptive_field(layers) -> tuple[int, int]:
     of the jump j_{l-1} of the layer below it:
 
         r_l = r_{l-1} + dilation_l * (k_l - 1) * j_{l-1},   r_0 = j_0 = 1
+
+    >>> receptive_field([(3, 1), (3, 1)])  # two 3x3 layers see 5x5
+    (5, 1)
     """
     r, j = 1, 1
     for i, layer in enumerate(layers):
