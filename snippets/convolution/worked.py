@@ -311,12 +311,17 @@ _RF_CASES = [
 ]
 
 
+def stack_weights(layers) -> int:
+    """Weights of a stack of single-channel k x k layers (no bias): the sum of k*k."""
+    return sum(k * k for k, *_ in layers)
+
+
 def receptive_field_table() -> str:
     """Markdown table: receptive field r and jump j of stacks of 3x3 layers (shapes.receptive_field), and their weights vs one r x r kernel."""
     rows = []
     for label, layers in _RF_CASES:
         r, j = receptive_field(layers)
-        weights = sum(k * k for k, *_ in layers)
+        weights = stack_weights(layers)
         rows.append([label, f"{r}×{r}", str(j), _grouped(weights), _grouped(r * r)])
     return _table(
         ["층 구성 (한 채널)", "수용 영역", "점프", "가중치 수", "같은 영역을 한 층으로"],
