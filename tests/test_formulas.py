@@ -149,3 +149,16 @@ def test_formulas_is_the_only_snippet_module_importing_sympy():
         roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         roots |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert ("sympy" in roots) == (path.name == "formulas.py"), path.name
+
+
+def test_the_note_shows_the_formulas_from_here_not_typed_copies():
+    note = (ROOT / "docs/til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md").read_text("utf-8")
+    for name in ("output_size", "transposed_size", "params", "receptive_field", "macs", "activations"):
+        assert f'formulas:formula("{name}")' in note, name
+    for generated in ("forward_equations_1d()", "input_gradient_1d(3)", "conv_matrix()", "conv_matrix(transpose=True)",
+                      "output_size_cases()", "forward_2d()", "input_gradient_2d()", "weight_gradient_2d()",
+                      "one_by_one_equations()", "backprop_input_table()", "backprop_weight_table()"):
+        assert f"formulas:{generated}" in note, generated
+    # typed versions of what is generated: the floor of eq. (6), the lecture's O_1 and dL/dX_3 lines
+    for typed in (r"\lfloor", "O_1 &=", r"\delta_1 W_3 + \delta_2 W_2", "W_1 & W_2 & W_3"):
+        assert typed not in note, typed
