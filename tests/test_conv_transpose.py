@@ -176,3 +176,24 @@ def test_against_torch(case):
     # (cropped: an output_padding >= stride adds a row the convolution maps past x's last row)
     dx = conv2d(g, w, stride=s, padding=p, dilation=d)[:, :, : x.shape[2], : x.shape[3]]
     assert_allclose(dx, tx.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=transpose_case())
+def test_zero_insertion_then_full_convolution(case):
+    # Dumoulin & Visin's picture, with scipy: insert S-1 zeros between inputs, run a full
+    # convolution with the (dilated) kernel, cut P from each end, pad output_padding zeros at the end.
+    from scipy import signal as scipy_signal
+
+    x, w, _, s, p, a, d = case
+    x1, w1, (s1, p1, a1, d1) = x[:, :, 0], w[:, :, 0], (s[1], p[1], a[1], d[1])
+    n, k = x1.shape[2], w1.shape[2]
+    zeros = np.zeros(x1.shape[:2] + ((n - 1) * s1 + 1,))
+    zeros[:, :, ::s1] = x1
+    wd = np.zeros(w1.shape[:2] + (d1 * (k - 1) + 1,))
+    wd[:, :, ::d1] = w1
+    full = np.array([[sum(scipy_signal.convolve(zeros[b, c], wd[c, o], mode="full") for c in range(x1.shape[1]))
+                      for o in range(w1.shape[1])] for b in range(x1.shape[0])])
+    full = np.concatenate([full, np.zeros(full.shape[:2] + (a1,))], axis=2)
+    want = full[:, :, p1 : full.shape[2] - p1]
+    assert_allclose(conv_transpose1d(x1, w1, None, s1, p1, a1, d1), want, rtol=1e-12, atol=1e-12)
