@@ -392,7 +392,7 @@ def test_notebook_code_runs(monkeypatch, tmp_path):
 
 def test_build_checks_pass_and_render_a_table():
     table = wk.build_checks()
-    assert table.count("\n") >= 9  # header, rule, eight checks
+    assert table.count("\n") >= 13  # header, rule, twelve checks
     assert "numpy.convolve" in table and "유한 차분" in table and "교차상관 정리" in table
 
 

@@ -691,6 +691,14 @@ def build_checks() -> str:
     check("correlate (full, same, valid)", "numpy.correlate",
           max(float(np.max(np.abs(correlate(a, v, m) - np.correlate(a, v, m)))) for m in ("full", "same", "valid")))
 
+    u = rng.normal(size=3)
+    check("교환법칙 x * w = w * x", "두 순서의 convolve", float(np.max(np.abs(convolve(a, v) - convolve(v, a)))))
+    check("결합법칙 (x * w) * u = x * (w * u)", "두 순서의 convolve",
+          float(np.max(np.abs(convolve(convolve(a, v), u) - convolve(a, convolve(v, u))))))
+    check("식 (4) x * w = x ⋆ w̄", "뒤집은 커널의 correlate",
+          float(np.max(np.abs(convolve(a, v) - correlate(a, v[::-1], "full")))))
+    check("(w ⋆ x)(i) = (x ⋆ w)(−i)", "뒤집은 correlate",
+          float(np.max(np.abs(correlate(v, a, "full") - correlate(a, v, "full")[::-1]))))
     check("합성곱 정리", "numpy.fft", convolution_theorem_error())
     check("교차상관 정리", "numpy.fft", correlation_theorem_error())
 
