@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from snippets.convolution.layers import conv1d, conv2d
-from snippets.convolution.shapes import output_size
+from snippets.convolution.shapes import output_size, receptive_field
 
 CONV_DIR = Path(__file__).resolve().parents[1] / "snippets" / "convolution"
 
@@ -119,13 +119,14 @@ def test_output_size_matches_conv_output_shapes(gh, gw):
 
 # --- the snippet files themselves -------------------------------------------------
 
-SNIPPET_FILES = ["shapes.py", "signal1d.py", "layers.py", "backprop.py", "kernels.py"]
+SNIPPET_FILES = ["shapes.py", "signal1d.py", "layers.py", "backprop.py", "kernels.py", "pooling.py"]
 REQUIRED_SECTIONS = {
-    "shapes.py": {"output_size"},
+    "shapes.py": {"output_size", "transposed_output_size", "receptive_field"},
     "signal1d.py": {"convolve", "correlate", "convolve2d", "correlate2d"},
-    "layers.py": {"conv2d_naive", "im2col", "conv2d", "conv1d"},
+    "layers.py": {"conv2d_naive", "im2col", "conv2d", "conv1d", "conv_transpose1d", "conv_transpose2d"},
     "backprop.py": {"conv1d_backward", "conv2d_backward"},
     "kernels.py": {"image_kernels", "apply_kernel"},
+    "pooling.py": {"max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backward"},
 }
 MARKER = re.compile(r"^\s*#\s*--8<--\s*\[(start|end):(\w+)\]\s*$")
 
@@ -166,3 +167,58 @@ def test_snippet_file_imports_only_numpy(name):
             continue
         for root in roots:
             assert root == "numpy" or root in sys.stdlib_module_names, f"{name} imports {root}"
+
+
+# --- receptive field ----------------------------------------------------------------
+
+
+def _field_by_backprop(layers, n: int = 200):
+    """Inputs that reach one unit of the last layer: the nonzero gradient of that unit, found by
+    running conv1d forward through the stack and conv1d_backward with all-ones kernels back down."""
+    from snippets.convolution.backprop import conv1d_backward
+
+    xs, x = [], np.zeros((1, 1, n))
+    for layer in layers:
+        k, s, d = (*layer, 1)[:3]
+        xs.append((x, k, s, d))
+        x = conv1d(x, np.ones((1, 1, k)), stride=s, dilation=d)
+
+    def reach(unit):
+        g = np.zeros(x.shape)
+        g[0, 0, unit] = 1.0
+        for xi, k, s, d in reversed(xs):
+            g = conv1d_backward(xi, np.ones((1, 1, k)), g, stride=s, dilation=d)[0]
+        return np.flatnonzero(g[0, 0])
+
+    first, second = reach(0), reach(1)
+    return int(first[-1] - first[0] + 1), int(second[0] - first[0])
+
+
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [
+        ([(3, 1), (3, 1)], (5, 1)),  # two 3x3 layers see 5x5 (Simonyan & Zisserman 2015, VGG)
+        ([(3, 1)] * 3, (7, 1)),  # three see 7x7 (same paper)
+        ([(7, 2), (3, 2)], (11, 4)),  # ResNet stem: 7x7/2 conv, 3x3/2 max pool
+        ([(2, 1, 2**i) for i in range(10)], (1024, 1)),  # WaveNet: dilations 1..512, kernel 2 -> 1024
+        ([(3, 1, 1), (3, 1, 2), (3, 1, 4)], (15, 1)),  # Yu & Koltun 2016: 3x3 with dilations 1, 2, 4 -> 15x15
+    ],
+)
+def test_receptive_field_from_the_literature(layers, expected):
+    assert receptive_field(layers) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(layers=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 3)), min_size=1, max_size=4))
+def test_receptive_field_matches_backprop(layers):
+    r, j = receptive_field(layers)
+    assume(r + 2 * j + 4 <= 200)
+    assert (r, j) == _field_by_backprop(layers)
+
+
+def test_receptive_field_bad_input():
+    with pytest.raises(ValueError, match=r"layer 1 must be \(kernel, stride\)"):
+        receptive_field([(3, 1), (3,)])
+    with pytest.raises(ValueError, match="layer 0: kernel, stride and dilation must be positive"):
+        receptive_field([(3, 0)])
+    assert receptive_field([]) == (1, 1)

@@ -203,12 +203,14 @@ def _evaluate_symbolic(expr: str) -> float:
 
 
 def test_backprop_tables_symbolic_terms_match_values():
-    for table in (wk.backprop_input_table(), wk.backprop_weight_table()):
+    from snippets.convolution import formulas as fm
+
+    for table in (fm.backprop_input_table(), fm.backprop_weight_table()):
         for row in table.splitlines()[2:]:
             cells = [c.strip() for c in row.strip("|").split("|")]
             expr, value = cells[-2].strip("$"), bold_numbers(cells[-1])[0]
             assert _evaluate_symbolic(expr) == value, row
-    x3 = wk.backprop_input_table().splitlines()[2 + 2]
+    x3 = fm.backprop_input_table().splitlines()[2 + 2]
     assert r"\delta_{1} W_{3} + \delta_{2} W_{2} + \delta_{3} W_{1}" in x3
 
 
@@ -220,8 +222,6 @@ def test_conv_matrix_forward_and_transpose():
     ms = wk.conv_matrix(w, len(x), wk.BP_STRIDE)
     assert_allclose(ms @ x, wk.bps_out())
     assert_allclose(ms.T @ np.array(wk.BP_DELTA_S2, float), wk.bps_dx())
-    assert wk.conv_matrix_latex().count(r"\\") == 2  # three rows
-    assert wk.conv_matrix_latex(transpose=True).count(r"\\") == 4  # five rows
 
 
 def test_stride_backprop_zero_insertion():
@@ -393,8 +393,37 @@ def test_notebook_code_runs(monkeypatch, tmp_path):
 
 def test_build_checks_pass_and_render_a_table():
     table = wk.build_checks()
-    assert table.count("\n") >= 7  # header, rule, six checks
-    assert "numpy.convolve" in table and "유한 차분" in table
+    assert table.count("\n") >= 13  # header, rule, twelve checks
+    assert "numpy.convolve" in table and "유한 차분" in table and "교차상관 정리" in table
+
+
+def test_fft_theorems_against_a_dft_written_out():
+    # The DFT as a matrix, not numpy.fft: F[m, t] = exp(-2 pi i m t / n)
+    x, w = wk._theorem_signals()
+    n = len(x) + len(w) - 1
+    f = np.exp(-2j * np.pi * np.outer(np.arange(n), np.arange(n)) / n)
+    xp, wp = np.pad(x, (0, n - len(x))), np.pad(w, (0, n - len(w)))
+    assert_allclose(f @ np.convolve(x, w, "full"), (f @ xp) * (f @ wp), atol=1e-12)
+    circular = np.array([sum(xp[(t + k) % n] * wp[t] for t in range(n)) for k in range(n)])  # sum_t x(t + k) w(t)
+    assert_allclose(f @ circular, (f @ xp) * np.conj(f @ wp), atol=1e-12)
+    assert wk.convolution_theorem_error() < 1e-12 and wk.correlation_theorem_error() < 1e-12
+    assert re.fullmatch(r"\d\.\de-\d\d", wk.theorem_check("correlation"))
+
+
+def test_receptive_field_table_and_pooling_examples():
+    rows = wk.receptive_field_table().splitlines()[2:]
+    assert "| 3×3 두 층 | 5×5 | 1 | 18 | 25 |" in rows
+    x = np.array(wk.POOL_X, float)
+    blocks = x.reshape(2, 2, 2, 2).transpose(0, 2, 1, 3).reshape(2, 2, 4)  # the four 2x2 windows
+    assert_array_equal(wk.pool_max(), blocks.max(axis=2))
+    assert_allclose(wk.pool_avg(), blocks.mean(axis=2))
+    grad = wk.pool_max_grad()
+    assert grad.sum() == np.sum(wk.POOL_GRAD) and np.count_nonzero(grad) == 4
+    for i in range(2):
+        for j in range(2):
+            win = grad[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+            assert win[np.unravel_index(np.argmax(x[2 * i:2 * i + 2, 2 * j:2 * j + 2]), (2, 2))] == wk.POOL_GRAD[i][j]
+    assert wk.pool_shift_unchanged() > wk.conv_shift_unchanged()
 
 
 _conv2d, _backward = wk.conv2d, wk.conv2d_backward

@@ -8,6 +8,10 @@ groups=1 and zero padding:
 
 with O = floor((L + 2 * padding - dilation * (K - 1) - 1) / stride) + 1 per
 spatial axis; stride, padding (per side) and dilation are an int or a tuple.
+
+conv_transpose1d / conv_transpose2d follow torch's conv_transpose1d / 2d
+(groups=1): weights (C_in, C_out, K...), and per spatial axis
+O = (L - 1) * stride - 2 * padding + dilation * (K - 1) + output_padding + 1.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import operator
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["conv1d", "conv2d", "conv2d_naive", "im2col"]
+__all__ = ["conv1d", "conv2d", "conv2d_naive", "im2col", "conv_transpose1d", "conv_transpose2d"]
 
 
 def _ntuple(name: str, value, n: int) -> tuple[int, ...]:
@@ -204,3 +208,92 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
         out = out + b[:, None]
     return np.ascontiguousarray(out)
 # --8<-- [end:conv1d]
+
+
+def _transposed_args(x, w, b, stride, padding, output_padding, dilation, nd: int):
+    """Validated arrays and (stride, padding, output_padding, dilation, output size) per axis."""
+    names = ("L",) if nd == 1 else ("H", "W")
+    ks = ("K",) if nd == 1 else ("K_H", "K_W")
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != nd + 2:
+        raise ValueError(f"x must be (N, C_in, {', '.join(names)}), got shape {x.shape}")
+    if w.ndim != nd + 2:
+        raise ValueError(f"w must be (C_in, C_out, {', '.join(ks)}), got shape {w.shape}")
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(f"x has {x.shape[1]} channels but w expects {w.shape[0]}")
+    stride, padding, dilation = _hyper(stride, padding, dilation, nd)
+    output_padding = _ntuple("output_padding", output_padding, nd)
+    sizes = []
+    for n, k, s, p, a, d in zip(x.shape[2:], w.shape[2:], stride, padding, output_padding, dilation):
+        if not 0 <= a < max(s, d):
+            raise ValueError(f"output_padding must be >= 0 and smaller than stride or dilation, got {a}")
+        size = (n - 1) * s - 2 * p + d * (k - 1) + a + 1
+        if size <= 0:
+            raise ValueError(f"padding {p} removes the whole output (it would have size {size})")
+        sizes.append(size)
+    dtype = np.result_type(x.dtype, w.dtype, np.float32)
+    if b is not None:
+        b = np.asarray(b)
+        if b.shape != (w.shape[1],):
+            raise ValueError(f"b must have shape (C_out,) = ({w.shape[1]},), got shape {b.shape}")
+        dtype = np.result_type(dtype, b.dtype)
+        b = b.astype(dtype, copy=False)
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b, stride, padding, dilation, sizes
+
+
+# --8<-- [start:conv_transpose1d]
+def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1) -> np.ndarray:
+    """1-D transposed convolution, like torch.nn.functional.conv_transpose1d.
+
+    x (N, C_in, L), w (C_in, C_out, K), b (C_out,) or None -> (N, C_out, O) with
+    O = (L - 1)*S - 2P + D(K - 1) + output_padding + 1.  Input i adds
+    x[i] * w (taps D apart) to the full output starting at i*S; padding then
+    cuts P positions off each end.  This is the adjoint of conv1d: the map
+    that multiplies by M^T where conv1d multiplies by M.
+
+    >>> conv_transpose1d(np.array([[[1.0, 2.0]]]), np.array([[[1.0, 1.0, 1.0]]]), stride=2)
+    array([[[1., 1., 3., 2., 2.]]])
+    """
+    x, w, b, (s,), (p,), (d,), (o,) = _transposed_args(x, w, b, stride, padding, output_padding, dilation, 1)
+    n_batch, _, length = x.shape
+    k = w.shape[2]
+    # The full result, long enough for the output_padding positions past its end (they stay 0).
+    full = np.zeros((n_batch, w.shape[1], max((length - 1) * s + d * (k - 1) + 1, o + p)), dtype=x.dtype)
+    for t in range(k):
+        # Tap t of every input's copy of the kernel lands on t*D + i*S, i = 0..L-1.
+        full[:, :, t * d : t * d + (length - 1) * s + 1 : s] += np.einsum("nci,co->noi", x, w[:, :, t])
+    out = full[:, :, p : p + o]
+    return out + b[:, None] if b is not None else out
+# --8<-- [end:conv_transpose1d]
+
+
+# --8<-- [start:conv_transpose2d]
+def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1) -> np.ndarray:
+    """2-D transposed convolution, like torch.nn.functional.conv_transpose2d.
+
+    x (N, C_in, H, W), w (C_in, C_out, K_H, K_W), b (C_out,) or None
+    -> (N, C_out, O_H, O_W), per axis O = (H - 1)*S - 2P + D(K - 1) + output_padding + 1.
+    Each input pixel adds its value times the kernel to the output, at
+    (i*S_H, j*S_W); padding then cuts P rows / columns off each border.
+
+    >>> conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (oh, ow) = _transposed_args(
+        x, w, b, stride, padding, output_padding, dilation, 2
+    )
+    n_batch, _, height, width = x.shape
+    kh, kw = w.shape[2:]
+    full_h = max((height - 1) * sh + dh * (kh - 1) + 1, oh + ph)
+    full_w = max((width - 1) * sw + dw * (kw - 1) + 1, ow + pw)
+    full = np.zeros((n_batch, w.shape[1], full_h, full_w), dtype=x.dtype)
+    for p in range(kh):
+        for q in range(kw):
+            rows = slice(p * dh, p * dh + (height - 1) * sh + 1, sh)
+            cols = slice(q * dw, q * dw + (width - 1) * sw + 1, sw)
+            full[:, :, rows, cols] += np.einsum("ncij,co->noij", x, w[:, :, p, q])
+    out = full[:, :, ph : ph + oh, pw : pw + ow]
+    return out + b[:, None, None] if b is not None else out
+# --8<-- [end:conv_transpose2d]

@@ -15,8 +15,9 @@ import numpy as np
 
 from snippets.convolution.backprop import conv1d_backward, conv2d_backward, dilate_grad
 from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel
-from snippets.convolution.layers import conv1d, conv2d, im2col
-from snippets.convolution.shapes import output_size
+from snippets.convolution.layers import conv1d, conv2d, conv_transpose1d, im2col
+from snippets.convolution.pooling import avg_pool2d, max_pool2d, max_pool2d_backward
+from snippets.convolution.shapes import output_size, receptive_field, transposed_output_size
 from snippets.convolution.signal1d import convolve, convolve2d, correlate, correlate2d
 
 # ---------------------------------------------------------------------------
@@ -42,6 +43,10 @@ BP_DELTA_S2 = (2, -1)  # the stride-2 layer has only two outputs
 BP2_X = ((1, 2, 0), (0, 1, 3), (2, 1, 1))
 BP2_W = ((1, -1), (2, 0))
 BP2_DELTA = ((1, 2), (-1, 1))
+
+# Pooling: a 4x4 single-channel map, 2x2 windows, and an upstream gradient for the 2x2 output.
+POOL_X = ((1, 3, 2, 0), (4, 2, 1, 5), (0, 1, 7, 2), (3, 6, 1, 1))
+POOL_GRAD = ((1, 2), (3, 4))
 
 # Image kernels: a flat patch of brightness c and a ramp rising by `slope` per column.
 FLAT_C = 0.5
@@ -274,9 +279,95 @@ def even_kernel_table(n: int = MNIST_SIDE, k: int = 4) -> str:
     return _table(["패딩", "합계", f"O (H={n}, K={k})", "크기 유지"], rows, ["---", "---:", "---:", "---"])
 
 
+def tf_same(n: int, k: int, stride: int) -> tuple[int, int, int]:
+    """TensorFlow's padding="SAME": (zeros before, zeros after, output size) on one axis.
+
+    Total padding max((ceil(n/S) - 1) S + K - n, 0), the odd one after; the
+    output is then computed by output_size with that asymmetric padding.
+    """
+    target = -(-n // stride)  # ceil(n / S), what SAME promises
+    total = max((target - 1) * stride + k - n, 0)
+    before, after = total // 2, total - total // 2
+    return before, after, asymmetric_output_size(n, k, before, after, stride)
+
+
 def im2col_shape_example(c_in: int = 3, n: int = MNIST_SIDE, k: int = 3) -> tuple[int, ...]:
     """Shape of im2col's output for one c_in x n x n image and a k x k kernel: (1, c_in*k*k, O*O)."""
     return im2col(np.zeros((1, c_in, n, n)), k).shape
+
+
+# ---------------------------------------------------------------------------
+# 5b. Receptive field
+# ---------------------------------------------------------------------------
+
+# (label, layers as (kernel, stride[, dilation]))
+_RF_CASES = [
+    ("3×3 한 층", [(3, 1)]),
+    ("3×3 두 층", [(3, 1)] * 2),
+    ("3×3 세 층", [(3, 1)] * 3),
+    ("3×3 보폭 2, 이어서 3×3 두 층", [(3, 2), (3, 1), (3, 1)]),
+    ("3×3, 팽창 1·2·4", [(3, 1, 1), (3, 1, 2), (3, 1, 4)]),
+    ("3×3, 팽창 1·2·4·8·16", [(3, 1, 2**i) for i in range(5)]),
+]
+
+
+def stack_weights(layers) -> int:
+    """Weights of a stack of single-channel k x k layers (no bias): the sum of k*k."""
+    return sum(k * k for k, *_ in layers)
+
+
+def receptive_field_table() -> str:
+    """Markdown table: receptive field r and jump j of stacks of 3x3 layers (shapes.receptive_field), and their weights vs one r x r kernel."""
+    rows = []
+    for label, layers in _RF_CASES:
+        r, j = receptive_field(layers)
+        weights = stack_weights(layers)
+        rows.append([label, f"{r}×{r}", str(j), _grouped(weights), _grouped(r * r)])
+    return _table(
+        ["층 구성 (한 채널)", "수용 영역", "점프", "가중치 수", "같은 영역을 한 층으로"],
+        rows, ["---", "---:", "---:", "---:", "---:"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# 5c. Pooling
+# ---------------------------------------------------------------------------
+
+
+def _pool_x() -> np.ndarray:
+    return np.asarray(POOL_X, float)[None, None]
+
+
+def pool_max() -> np.ndarray:
+    """max_pool2d(POOL_X, 2): 2x2 windows, stride 2."""
+    return max_pool2d(_pool_x(), 2)[0, 0]
+
+
+def pool_avg() -> np.ndarray:
+    """avg_pool2d(POOL_X, 2)."""
+    return avg_pool2d(_pool_x(), 2)[0, 0]
+
+
+def pool_max_grad() -> np.ndarray:
+    """max_pool2d_backward of POOL_GRAD: each window's gradient lands on its arg-max."""
+    return max_pool2d_backward(_pool_x(), np.asarray(POOL_GRAD, float)[None, None], 2)[0, 0]
+
+
+def pool_shift_unchanged(shift: int = 1) -> int:
+    """How many of max_pool2d(POOL_X, 2)'s outputs stay the same when POOL_X moves `shift` columns right (zeros enter)."""
+    x = _pool_x()
+    moved = np.zeros_like(x)
+    moved[..., shift:] = x[..., :-shift]
+    return int(np.sum(max_pool2d(x, 2) == max_pool2d(moved, 2)))
+
+
+def conv_shift_unchanged(shift: int = 1) -> int:
+    """The same count for a 2x2 stride-2 convolution with all-ones weights (a pooling-sized conv)."""
+    x = _pool_x()
+    moved = np.zeros_like(x)
+    moved[..., shift:] = x[..., :-shift]
+    w = np.ones((1, 1, 2, 2))
+    return int(np.sum(conv2d(x, w, stride=2) == conv2d(moved, w, stride=2)))
 
 
 # ---------------------------------------------------------------------------
@@ -296,7 +387,7 @@ _PARAM_CASES = [
     ("VGG 첫 층", 3, 64, 3, True),
     ("VGG 둘째 층", 64, 64, 3, True),
     ("1×1 합성곱 (채널 줄이기)", 256, 64, 1, True),
-    ("ResNet 첫 층 (bias 없음)", 3, 64, 7, False),
+    ("ResNet 첫 층 (편향 없음)", 3, 64, 7, False),
 ]
 
 
@@ -313,7 +404,7 @@ def conv_params_table() -> str:
             f"{c_out}·({c_in}·{k}·{k}{' + 1' if bias else ''})", f"**{_grouped(total)}**",
         ])
     return _table(
-        ["층", "가중치 형태", "bias", "계산", "파라미터 수"], rows, ["---", "---", "---", "---", "---:"]
+        ["층", "가중치 형태", "편향", "계산", "파라미터 수"], rows, ["---", "---", "---", "---", "---:"]
     )
 
 
@@ -327,10 +418,6 @@ def fc_params_rgb(n: int = 224, c_in: int = 3, c_out: int = 64) -> int:
 # ---------------------------------------------------------------------------
 
 
-def _sub(i: int) -> str:
-    return f"_{{{i}}}"
-
-
 def conv_matrix(w, n: int, stride: int = 1) -> np.ndarray:
     """The (O, n) matrix M with conv1d(x, w, stride) == M @ x: row i holds w starting at column i*stride."""
     w = np.asarray(w, float)
@@ -341,13 +428,6 @@ def conv_matrix(w, n: int, stride: int = 1) -> np.ndarray:
     return m
 
 
-def conv_matrix_latex(n: int = 5, k: int = 3, stride: int = 1, transpose: bool = False) -> str:
-    """conv_matrix with symbols W_1..W_k instead of numbers, as a LaTeX bmatrix (optionally transposed)."""
-    idx = conv_matrix(np.arange(1, k + 1), n, stride).astype(int)  # entry = which W, 0 = none
-    if transpose:
-        idx = idx.T
-    body = r" \\ ".join(" & ".join(f"W{_sub(j)}" if j else "0" for j in row) for row in idx)
-    return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
 
 
 def _bp1d(x, w, delta, stride=1):
@@ -379,31 +459,8 @@ def bp1d_db():
     return _bp1d(BP_X, BP_W, BP_DELTA)[3]
 
 
-def backprop_input_table(n: int = len(BP_X), k: int = len(BP_W)) -> str:
-    """Markdown table: for each X_m, the outputs it reaches (through which W) and dL/dX_m, symbolic and numeric."""
-    dx = bp1d_dx()
-    o = output_size(n, k)
-    rows = []
-    for m in range(1, n + 1):
-        pairs = [(i, m - i + 1) for i in range(1, o + 1) if 1 <= m - i + 1 <= k]  # O_i uses X_m via W_{m-i+1}
-        reach = ", ".join(f"$O{_sub(i)}$ ($W{_sub(j)}$)" for i, j in pairs)
-        grad = " + ".join(rf"\delta{_sub(i)} W{_sub(j)}" for i, j in pairs)
-        rows.append([f"$X{_sub(m)}$", reach, f"${grad}$", f"**{_text_num(dx[m - 1])}**"])
-    return _table(
-        ["입력", "닿는 출력 (거치는 가중치)", r"$\partial L / \partial X_m$", "값"],
-        rows, ["---", "---", "---", "---:"],
-    )
 
 
-def backprop_weight_table(n: int = len(BP_X), k: int = len(BP_W)) -> str:
-    """Markdown table: dL/dW_j = sum_i delta_i X_{i+j-1}, symbolic and numeric."""
-    dw = bp1d_dw()
-    o = output_size(n, k)
-    rows = []
-    for j in range(1, k + 1):
-        grad = " + ".join(rf"\delta{_sub(i)} X{_sub(i + j - 1)}" for i in range(1, o + 1))
-        rows.append([f"$W{_sub(j)}$", f"${grad}$", f"**{_text_num(dw[j - 1])}**"])
-    return _table(["가중치", r"$\partial L / \partial W_j$", "값"], rows, ["---", "---", "---:"])
 
 
 def bp1d_full_convolve() -> np.ndarray:
@@ -460,6 +517,23 @@ def bp2d_db():
     return _bp2d()[3]
 
 
+def transposed_example(n: int = MNIST_SIDE, k: int = 3, stride: int = 2) -> str:
+    """LaTeX: n -> conv (stride S) -> O -> transposed conv -> back, with output_padding 0 and a = (n - K) mod S."""
+    o = output_size(n, k, stride)
+    a = (n - k) % stride
+    return (rf"{n} \xrightarrow{{\text{{conv}}}} {o} \xrightarrow{{\text{{transposed}},\ a = 0}} "
+            rf"{transposed_output_size(o, k, stride)}, \qquad "
+            rf"{o} \xrightarrow{{\text{{transposed}},\ a = {a}}} {transposed_output_size(o, k, stride, output_padding=a)}")
+
+
+def transposed_roundtrip() -> tuple[np.ndarray, np.ndarray]:
+    """(y, z): y = conv1d(BP_X, BP_W, stride 2), z = conv_transpose1d(y, BP_W, stride 2, output_padding 0) of length 5."""
+    x = np.asarray(BP_X, float)[None, None]
+    w = np.asarray(BP_W, float)[None, None]
+    y = conv1d(x, w, stride=BP_STRIDE)
+    return y[0, 0], conv_transpose1d(y, w, stride=BP_STRIDE)[0, 0]
+
+
 # ---------------------------------------------------------------------------
 # 8. Image kernels
 # ---------------------------------------------------------------------------
@@ -505,6 +579,11 @@ def kernel_table() -> str:
     )
 
 
+def emboss_antisymmetric() -> np.ndarray:
+    """A = emboss - identity: the part of the emboss kernel that turning by 180 degrees negates."""
+    return IMAGE_KERNELS["emboss"] - IMAGE_KERNELS["identity"]
+
+
 def sobel_ramp_gain(name: str = "sobel_x") -> float:
     """Output of a kernel on a ramp of slope 1 per column: sum_{p,q} k[p, q] * q (q = -1, 0, 1)."""
     return kernel_response(name, ramp_image(1.0))
@@ -525,6 +604,35 @@ CHECK_TOL = 1e-9  # float64 throughout
 
 class CheckFailed(AssertionError):
     """The library disagrees with an independent oracle: the build stops here."""
+
+
+def _theorem_signals():
+    rng = np.random.default_rng(1)
+    return rng.normal(size=9), rng.normal(size=4)
+
+
+def convolution_theorem_error() -> float:
+    """max |F{x * w} - F{x} F{w}| for the full convolution, both zero-padded to length N + M - 1 (numpy.fft)."""
+    x, w = _theorem_signals()
+    n = len(x) + len(w) - 1
+    return float(np.max(np.abs(np.fft.fft(convolve(x, w, "full")) - np.fft.fft(x, n) * np.fft.fft(w, n))))
+
+
+def correlation_theorem_error() -> float:
+    """max |F{x ⋆ w} - F{x} conj(F{w})| for real x, w, the correlation's lags taken mod N + M - 1 (numpy.fft)."""
+    x, w = _theorem_signals()
+    n = len(x) + len(w) - 1
+    # correlate(.., "full")[j] is lag j - (M - 1); put lag k at index k mod n
+    lags = np.roll(correlate(x, w, "full"), -(len(w) - 1))
+    return float(np.max(np.abs(np.fft.fft(lags) - np.fft.fft(x, n) * np.conj(np.fft.fft(w, n)))))
+
+
+def theorem_check(name: str) -> str:
+    """The error of one theorem check as text ('3.1e-15'), or CheckFailed: the page shows it next to the theorem."""
+    err = {"convolution": convolution_theorem_error, "correlation": correlation_theorem_error}[name]()
+    if not err <= CHECK_TOL:
+        raise CheckFailed(f"{name} theorem: numpy.fft disagrees by {err:.3g} (tolerance {CHECK_TOL:g})")
+    return f"{err:.1e}"
 
 
 def _direct_conv2d(x, w, b, stride: int, padding: int, dilation: int) -> np.ndarray:
@@ -582,6 +690,17 @@ def build_checks() -> str:
           max(float(np.max(np.abs(convolve(a, v, m) - np.convolve(a, v, m)))) for m in ("full", "same", "valid")))
     check("correlate (full, same, valid)", "numpy.correlate",
           max(float(np.max(np.abs(correlate(a, v, m) - np.correlate(a, v, m)))) for m in ("full", "same", "valid")))
+
+    u = rng.normal(size=3)
+    check("교환법칙 x * w = w * x", "두 순서의 convolve", float(np.max(np.abs(convolve(a, v) - convolve(v, a)))))
+    check("결합법칙 (x * w) * u = x * (w * u)", "두 순서의 convolve",
+          float(np.max(np.abs(convolve(convolve(a, v), u) - convolve(a, convolve(v, u))))))
+    check("식 (4) x * w = x ⋆ w̄", "뒤집은 커널의 correlate",
+          float(np.max(np.abs(convolve(a, v) - correlate(a, v[::-1], "full")))))
+    check("(w ⋆ x)(i) = (x ⋆ w)(−i)", "뒤집은 correlate",
+          float(np.max(np.abs(correlate(v, a, "full") - correlate(a, v, "full")[::-1]))))
+    check("합성곱 정리", "numpy.fft", convolution_theorem_error())
+    check("교차상관 정리", "numpy.fft", correlation_theorem_error())
 
     x, w, b = rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
     worst = 0.0

@@ -166,7 +166,7 @@ for ax, name in zip(axes.ravel(), names):
     out = apply_kernel(small, name)
     if IMAGE_KERNELS[name].sum() == 0:
         out = np.abs(out)  # edge strength; the sign only says which side is brighter
-    scale = {} if name == "emboss" else {"vmin": 0, "vmax": 1}  # emboss is centred on grey: autoscale
+    scale = {} if name == "emboss" else {"vmin": 0, "vmax": 1}  # emboss keeps brightness (sum 1), its relief overshoots [0, 1]
     ax.imshow(out, cmap="gray", **scale)
     ax.set_title(f"{name} (sum {IMAGE_KERNELS[name].sum():.0f})", fontsize=9)
     ax.axis("off")
