@@ -168,13 +168,18 @@ def copied(built_site):
 
 
 def _library_outputs(text: str) -> tuple[int, dict]:
-    """The same examples run by the library's own functions (the module named by each block)."""
+    """The same examples run by the library's own functions (found in the package's modules)."""
+    import pkgutil
+
+    import snippets.convolution as package
+
     names = _HARNESS_NS["documented"](text)
     ns = {}
+    modules = [importlib.import_module(f"{package.__name__}.{m.name}")
+               for m in pkgutil.iter_modules(package.__path__)]
     for name in names:
-        for module in ("signal1d", "layers", "shapes", "backprop", "kernels"):
-            mod = importlib.import_module(f"snippets.convolution.{module}")
-            if name in vars(mod):
+        for mod in modules:
+            if callable(vars(mod).get(name)) and getattr(vars(mod)[name], "__module__", "") == mod.__name__:
                 ns.update(vars(mod))
                 break
         else:

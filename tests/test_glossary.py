@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tilsite import execute as ex
+from tilsite import values
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -39,7 +40,7 @@ def _word(term: str) -> str:
     return rf"(?<![A-Za-z_]){re.escape(term)}(?![A-Za-z_])" if term.isascii() else re.escape(term)
 
 
-def prose_lines(markdown: str, module_eval=ex.evaluate) -> list[tuple[int, str]]:
+def prose_lines(markdown: str, module_eval=values.evaluate) -> list[tuple[int, str]]:
     """(line number, prose) of a Markdown page: code, math, directives' code and titles removed."""
     out, in_fence, in_math = [], False, False
     for no, line in enumerate(markdown.splitlines(), 1):
@@ -70,7 +71,7 @@ def prose_lines(markdown: str, module_eval=ex.evaluate) -> list[tuple[int, str]]
     return out
 
 
-def violations(markdown: str, where: str, module_eval=ex.evaluate) -> list[str]:
+def violations(markdown: str, where: str, module_eval=values.evaluate) -> list[str]:
     found = []
     rules = glossary()
     for no, text in prose_lines(markdown, module_eval):
