@@ -95,6 +95,17 @@ def test_plot_returns_a_figure_with_a_korean_caption(name):
     text = caption(spec(name))  # read the way the build reads it
     assert text.strip() and HANGUL.search(text), f"{name}: caption {text!r} is not Korean text"
     assert len(inspect.getdoc(func).splitlines()) > 2, f"{name}: say what is drawn below the caption"
+    # the caption is HTML text and the image's alt: no code names, no subscript glyphs the page font lacks
+    assert not re.search(r"\w_\w|[\u2080-\u2089]", text), f"{name}: caption {text!r}"
+
+
+AVOIDED = ("스트라이드", "특징 맵", "출력 맵", "완전연결층", "bias")  # CONTRIBUTING.md's glossary
+
+
+@pytest.mark.parametrize("name", PLOTS)
+def test_figure_words_follow_the_glossary(name):
+    words = texts(figure(name)) + [caption(spec(name))]
+    assert not [(w, t) for t in words for w in AVOIDED if w in t]
 
 
 @pytest.mark.parametrize("name", PLOTS)

@@ -525,7 +525,7 @@ def _stack(ax, x0: float, y0: float, size: float, colours, step: float = 0.35, a
 
 
 def plot_channels():
-    """채널과 필터: 필터 하나는 입력 채널마다 커널을 하나씩 두고, 채널별 결과를 모두 더해(편향 b도 더해) 특성 맵 하나를 낸다. 필터가 C_out개면 특성 맵도 C_out개다.
+    """채널과 필터: 필터 하나는 입력 채널마다 커널을 하나씩 두고, 채널별 결과를 모두 더해(편향 b도 더해) 특성 맵 하나를 낸다. 필터 수만큼 특성 맵이 나온다.
 
     Top: the 3-channel input (C_in, H, W), channels red, green, blue, one
     filter made of 3 kernels (one per channel, same colours), the
@@ -652,7 +652,7 @@ def backprop_terms(n_in: int = 5, k: int = 3, x_index: int = 3, w_index: int = 1
 
 
 def plot_backprop_graph():
-    """1차원 합성곱의 계산 그래프: 순전파의 출력 O₁(왼쪽), 역전파에서 X₃의 기울기(가운데)와 W₁의 기울기(오른쪽). 기울기 δ는 순전파의 간선을 거꾸로 지난다.
+    """1차원 합성곱의 계산 그래프: 출력 하나의 순전파(왼쪽), 입력 하나의 기울기(가운데)와 가중치 하나의 기울기(오른쪽). 기울기 δ는 순전파의 간선을 거꾸로 지난다.
 
     Three panels on the same graph (inputs X1..X5 left, outputs O1..O3 right,
     one edge per product X_{i+k-1} W_k, coloured by weight: W1 blue, W2
