@@ -325,7 +325,7 @@ def test_kernel_gallery_panels_match_scipy():
         assert np.abs(shown - expected).max() <= 1, name
         assert np.mean(shown != expected) < 1e-3, name
     titles = texts(figure("plot_kernel_gallery"))
-    assert "소벨 x (합 0)" in titles and "가우시안 흐림 (합 1)" in titles and "윤곽 (합 0)" in titles
+    assert "sobel_x (합 0)" in titles and "gaussian_blur (합 1)" in titles and "outline (합 0)" in titles
     assert "회색" in caption(spec("plot_kernel_gallery"))  # the caption says what the grey scale means
 
 

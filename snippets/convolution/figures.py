@@ -32,7 +32,6 @@ from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel, load_sampl
 from snippets.convolution.layers import conv1d, conv2d
 from snippets.convolution.shapes import output_size
 from snippets.convolution.signal1d import convolve, convolve2d, correlate, correlate2d
-from snippets.convolution.worked import KERNEL_NAMES_KO
 
 # Mid-saturation colours that read on white and on Material's dark slate.
 BLUE = "#3d85c6"
@@ -804,13 +803,15 @@ def plot_kernel_gallery():
     A 3x3 grid of the grayscale sample photo (a face crop block-averaged to
     GALLERY_SIDE px, see gallery_crop) filtered with kernels.apply_kernel,
     one panel per kernel in IMAGE_KERNELS; each title gives the kernel's
-    Korean name and its sum.  See gallery_panels for the grey scale.
+    key in IMAGE_KERNELS, as the code shows it, and its sum.  See
+    gallery_panels for the grey scale.  (Korean names would come from
+    worked.py, which would make this figure redraw on every edit there.)
     """
     fig = Figure(figsize=(WIDTH, 6.7), layout="constrained")
     axes = fig.subplots(3, 3)
     for ax, (name, total, shown) in zip(axes.ravel(), gallery_panels()):
         ax.imshow(shown, cmap="gray", vmin=0, vmax=GALLERY_LEVELS - 1, interpolation="nearest")
-        ax.set_title(f"{KERNEL_NAMES_KO[name].split('(')[0]} (합 {_fmt(round(total, 6))})", fontsize=FONT)
+        ax.set_title(f"{name} (합 {_fmt(round(total, 6))})", fontsize=FONT)
         ax.set_axis_off()
     return fig
 
