@@ -184,7 +184,7 @@ def plot_conv1d_sliding():
         ax.set_ylim(-0.05, 1.15)
         ax.set_xticks(SLIDING_TICKS, [_fmt(v) for v in SLIDING_TICKS])
         ax.set_yticks([0, 1])
-        ax.set_xlabel("τ", fontsize=FONT, labelpad=0)
+        ax.set_xlabel("τ", fontsize=FONT, labelpad=1, loc="right")
         ax.tick_params(labelsize=FONT)
         _no_frame(ax)
     # The output on its own axis t: each panel's area is one height on this curve.
@@ -197,7 +197,7 @@ def plot_conv1d_sliding():
     ax.set_ylim(0, 0.55)
     ax.set_xticks(SLIDING_TICKS, [_fmt(v) for v in SLIDING_TICKS])
     ax.set_yticks([0, 0.4], ["0", "0.4"])
-    ax.set_xlabel("t", fontsize=FONT, labelpad=0)
+    ax.set_xlabel("t", fontsize=FONT, labelpad=1, loc="right")
     ax.set_title("출력 (f∗g)(t)", fontsize=TITLE)
     ax.tick_params(labelsize=FONT)
     _no_frame(ax)
@@ -276,7 +276,7 @@ def plot_correlation_vs_convolution():
         ax.axhline(0, color=GREY, lw=0.8)
         ax.set_yticks([])  # every value is written on its stem
         ax.set_xticks(ticks, [_fmt(t) for t in ticks])
-        ax.set_xlabel("i", fontsize=FONT, labelpad=0)
+        ax.set_xlabel("i", fontsize=FONT, labelpad=1, loc="right")
         ax.tick_params(labelsize=FONT)
         _no_frame(ax, ("top", "right", "left"))
     return fig
