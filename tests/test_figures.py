@@ -14,6 +14,8 @@ import inspect
 import io
 import re
 import struct
+import threading
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -24,7 +26,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image  # matplotlib's own dependency: an independent PNG reader
 from scipy import signal as scipy_signal
 from sitetools import DOCS
-from test_browser import FLAGSHIP, chromium, site_url  # noqa: F401  (fixtures for the browser check)
+from test_browser import CHROMIUM, CHROMIUM_ARGS, FLAGSHIP, site_url  # noqa: F401  (site_url is a fixture)
 
 import snippets.convolution.figures as figures
 from tilsite.execute import _COMMON_RC, THEMES, FigureSpec, caption, draw
@@ -423,19 +425,46 @@ _LOAD_FIGURES_JS = """async () => {
 }"""
 
 
+def _figures_as_shown(url: str, viewport: tuple[int, int], is_mobile: bool) -> list:
+    """[src, displayed width, natural width] of each figure on the page, measured in chromium.
+
+    Runs Playwright in a thread of its own: its sync API refuses to start in a thread where
+    another sync session (test_browser's session-wide chromium) is running.
+    """
+    from playwright.sync_api import sync_playwright
+
+    result: dict = {}
+
+    def run():
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                          is_mobile=is_mobile, device_scale_factor=3 if is_mobile else 1,
+                                          service_workers="block")
+                page = ctx.new_page()
+                page.goto(url)
+                result["shown"] = page.evaluate(_LOAD_FIGURES_JS)
+                browser.close()
+        except Exception as exc:  # re-raised in the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, name="figure-sizes")
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in result:
+        raise result["error"]
+    return result["shown"]
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport, is_mobile, minimum", [((390, 844), True, MIN_PHONE_PX),
                                                           ((1440, 900), False, MIN_DESKTOP_PX)])
-def test_smallest_text_as_chromium_shows_it(chromium, site_url, viewport, is_mobile, minimum):
+def test_smallest_text_as_chromium_shows_it(site_url, viewport, is_mobile, minimum):
     """The same rule measured in the browser: displayed width / natural width of each figure on the note."""
-    ctx = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]}, is_mobile=is_mobile,
-                               device_scale_factor=3 if is_mobile else 1, service_workers="block")
-    try:
-        page = ctx.new_page()
-        page.goto(site_url + FLAGSHIP)
-        shown = page.evaluate(_LOAD_FIGURES_JS)
-    finally:
-        ctx.close()
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is missing (test_browser.py reports it, and fails on CI)")
+    shown = _figures_as_shown(site_url + FLAGSHIP, viewport, is_mobile)
     note = (DOCS / NOTE).read_text("utf-8")
     assert sorted(_figure_plot(src) for src, _, _ in shown) == sorted(re.findall(r"\{\{ figure " + MODULE + r":(plot_\w+)", note))
     for src, width, natural in shown:
