@@ -5,6 +5,11 @@ build's own code path (its _COMMON_RC and THEMES, koreanize's font), so a
 missing glyph warning fails here (pytest turns warnings into errors) just as
 it would show as tofu on the page.  The numbers are checked against numpy /
 scipy / closed forms, not against the snippets library the figures call.
+
+Text size as read: the smallest text of each figure, times the scale the page
+shows it at (its natural width, or the text column's if narrower), must be at
+least 8 px on a 390 px phone and 11 px on a desktop; computed from the saved
+files and matplotlib's font sizes, and measured again in chromium on the note.
 """
 
 from __future__ import annotations
