@@ -160,6 +160,10 @@ def test_param_counts():
     for n, o, fc, _ in rows:
         assert f"{fc:,}" in labels
         assert any(f"{n}×{n}" in t and f"{o}×{o}" in t for t in labels)
+    # the log axis is labelled in Korean number words, each at its power of ten
+    (ax,) = figure("plot_param_counts").axes
+    words = {"1": 1, "1천": 10**3, "100만": 10**6, "10억": 10**9}
+    assert {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()} == words
 
 
 def test_conv2d_grid_matches_scipy():

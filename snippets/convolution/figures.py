@@ -322,7 +322,8 @@ def plot_param_counts():
     ax.set_yscale("log")
     ax.set_ylim(1, max(fc) * 60)
     ax.set_xticks(x, [f"{n}×{n}\n{ARROW} {o}×{o}" for n, o, _, _ in rows])
-    ax.set_yticks([1, 1e3, 1e6, 1e9])
+    # Korean number words instead of 10^k: a superscript would be the smallest text in the figure
+    ax.set_yticks([1, 1e3, 1e6, 1e9], ["1", "1천", "100만", "10억"])
     ax.minorticks_off()
     ax.legend(frameon=False, fontsize=FONT, loc="upper left")
     ax.tick_params(labelsize=FONT)
