@@ -428,7 +428,8 @@ _LOAD_FIGURES_JS = """async () => {
   const imgs = [...document.querySelectorAll('.til-figure img')].filter(i => i.offsetParent !== null);
   for (const img of imgs) {
     img.scrollIntoView({block: 'center'});
-    if (!img.complete || !img.naturalWidth) await new Promise(r => { img.onload = r; img.onerror = r; });
+    // poll rather than wait for 'load': the event may already have fired
+    for (let i = 0; i < 200 && !(img.complete && img.naturalWidth); i++) await new Promise(r => setTimeout(r, 25));
   }
   return imgs.map(i => [i.getAttribute('src'), i.getBoundingClientRect().width, i.naturalWidth]);
 }"""
@@ -463,6 +464,7 @@ def _figures_as_shown(url: str, viewport: tuple[int, int], is_mobile: bool) -> l
     thread.join(timeout=120)
     if "error" in result:
         raise result["error"]
+    assert "shown" in result, f"chromium did not report the figures of {url} within 120 s"
     return result["shown"]
 
 
