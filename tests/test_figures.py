@@ -30,7 +30,7 @@ from matplotlib.text import Text
 from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image  # matplotlib's own dependency: an independent PNG reader
 from scipy import signal as scipy_signal
-from sitetools import DOCS
+from sitetools import DOCS, MEASURES
 from test_browser import CHROMIUM, CHROMIUM_ARGS, FLAGSHIP, site_url  # noqa: F401  (site_url is a fixture)
 
 import snippets.convolution.figures as figures
@@ -404,6 +404,19 @@ def test_smallest_text_is_readable_on_phone_and_desktop(rendered, name):
     where = f"{name}: {text!r} at {font_pt} pt, figure {natural_size(data, fmt)[0]:.0f} px wide"
     assert phone >= MIN_PHONE_PX, f"{where} is {phone:.1f} px on a phone"
     assert desktop >= MIN_DESKTOP_PX, f"{where} is {desktop:.1f} px on a desktop"
+
+
+def test_text_sizes_are_reported(rendered):
+    """One line in the test summary: the range of smallest text sizes over all figures."""
+    phone, desktop = [], []
+    for name in PLOTS:
+        font_pt, _ = smallest_text(name)
+        data, fmt = rendered[name, "light"], spec(name).fmt
+        phone.append(displayed_px(font_pt, data, fmt, PHONE_COLUMN_PX))
+        desktop.append(displayed_px(font_pt, data, fmt, DESKTOP_COLUMN_PX))
+    MEASURES.append(f"figures: smallest text {min(phone):.1f}-{max(phone):.1f} px on a phone, "
+                    f"{min(desktop):.1f}-{max(desktop):.1f} px on a desktop ({len(PLOTS)} figures)")
+    assert min(phone) >= MIN_PHONE_PX and min(desktop) >= MIN_DESKTOP_PX
 
 
 def test_text_size_arithmetic():
