@@ -490,7 +490,8 @@ def test_smallest_text_as_chromium_shows_it(site_url, viewport, is_mobile, minim
         pytest.skip(f"{CHROMIUM} is missing (test_browser.py reports it, and fails on CI)")
     shown = _figures_as_shown(site_url + FLAGSHIP, viewport, is_mobile)
     note = (DOCS / NOTE).read_text("utf-8")
-    assert sorted(_figure_plot(src) for src, _, _ in shown) == sorted(re.findall(r"\{\{ figure " + MODULE + r":(plot_\w+)", note))
+    on_page = re.findall(r"\{\{ figure " + MODULE + r":(plot_\w+)", note)
+    assert sorted(_figure_plot(src) for src, _, _ in shown) == sorted(on_page)
     for src, width, natural in shown:
         name = _figure_plot(src)
         assert natural > 0, f"{src} did not load"

@@ -49,6 +49,7 @@ ARROW = "$\\rightarrow$"  # NanumGothic's own arrow glyph is tiny
 WIDTH = 6.0  # inches: 576 px at 1:1, scaled to 358 px on a phone
 FONT = 10.5  # points, the smallest text: 14 px at 1:1, 8.7 px on a phone at WIDTH
 TITLE = 11.5  # points, panel titles
+NODE_FONT = 12.5  # points, graph node names: their subscripts (0.7 x) still reach 11 px on a desktop
 FAINT = 0.6  # alpha of context lines: lower and they vanish on the dark slate background
 
 
@@ -719,15 +720,16 @@ def plot_backprop_graph():
         if kind == "weight":
             node_xy.append(tuple(w_node))
             node_rgba.append(to_rgba(WEIGHT_COLOURS[0], 0.75))
-        ax.scatter(*np.transpose(node_xy), s=420, c=node_rgba, lw=0)
+        ax.scatter(*np.transpose(node_xy), s=560, c=node_rgba, lw=0)
         for j in range(1, n_in + 1):
-            ax.text(xs, y_in(j), f"$X_{j}$", ha="center", va="center", fontsize=FONT)
+            ax.text(xs, y_in(j), f"$X_{j}$", ha="center", va="center", fontsize=NODE_FONT)
         for i in range(1, n_out + 1):
-            ax.text(xo, y_out(i), f"$O_{i}$", ha="center", va="center", fontsize=FONT)
+            ax.text(xo, y_out(i), f"$O_{i}$", ha="center", va="center", fontsize=NODE_FONT)
             if kind != "forward":
-                ax.text(xo + 0.33, y_out(i), f"$\\delta_{i}$", ha="left", va="center", fontsize=FONT, color=RED)
+                ax.text(xo + 0.33, y_out(i), f"$\\delta_{i}$", ha="left", va="center", fontsize=NODE_FONT,
+                        color=RED)
         if kind == "weight":
-            ax.text(*w_node, "$W_1$", ha="center", va="center", fontsize=FONT)
+            ax.text(*w_node, "$W_1$", ha="center", va="center", fontsize=NODE_FONT)
         ax.text(1.1, -1.15, formula, ha="center", va="top", fontsize=FONT, linespacing=1.6)
         ax.set_xlim(-0.4, 2.85)
         ax.set_ylim(-2.45, n_in - 0.6)
