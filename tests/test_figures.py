@@ -5,12 +5,22 @@ build's own code path (its _COMMON_RC and THEMES, koreanize's font), so a
 missing glyph warning fails here (pytest turns warnings into errors) just as
 it would show as tofu on the page.  The numbers are checked against numpy /
 scipy / closed forms, not against the snippets library the figures call.
+
+Text size as read: the smallest text of each figure, times the scale the page
+shows it at (its natural width, or the text column's if narrower), must be at
+least 8 px on a 390 px phone and 11 px on a desktop; computed from the saved
+files and matplotlib's font sizes, and measured again in chromium on the note.
 """
 
 from __future__ import annotations
 
+import gzip
 import inspect
+import io
 import re
+import struct
+import threading
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -18,20 +28,35 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from numpy.testing import assert_allclose, assert_array_equal
+from PIL import Image  # matplotlib's own dependency: an independent PNG reader
 from scipy import signal as scipy_signal
+from sitetools import DOCS, MEASURES
+from test_browser import CHROMIUM, CHROMIUM_ARGS, FLAGSHIP, site_url  # noqa: F401  (site_url is a fixture)
 
 import snippets.convolution.figures as figures
 from tilsite.figures import _COMMON_RC, THEMES, FigureSpec, caption, draw
 
 MODULE = "convolution.figures"
+NOTE = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md"
 PLOTS = sorted(name for name, f in inspect.getmembers(figures, inspect.isfunction)
                if name.startswith("plot_") and f.__module__ == figures.__name__)
 PNG_PLOTS = {"plot_kernel_gallery"}  # photos: the page asks for png
 REQUIRED = {"plot_conv1d_sliding", "plot_param_counts", "plot_conv2d_grid", "plot_padding_stride_dilation",
-            "plot_channels", "plot_backprop_graph", "plot_kernel_gallery", "plot_correlation_vs_convolution"}
-SVG_BUDGET = 600_000  # bytes, every SVG figure in both themes together
+            "plot_channels", "plot_backprop_graph", "plot_kernel_gallery", "plot_correlation_vs_convolution",
+            "plot_transposed_conv"}
+# A reader fetches one scheme's figures (the other's are lazy and hidden), gzipped by the host; the
+# note as read must stay under 400 KB with its HTML (33 KB) and what other issues add.
+AS_READ_BUDGET = 240_000  # bytes, gzip, one variant of every figure
 PNG_BUDGET = 120_000  # bytes per PNG variant
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+# Text size as read (issue 8): the smallest text in a figure, at the width the page shows it.
+# A figure is shown at its natural width, or scaled down to the text column if wider. Column
+# widths measured in chromium on the built note (.md-content .md-typeset clientWidth):
+PHONE_COLUMN_PX = 358  # viewport 390 x 844
+DESKTOP_COLUMN_PX = 688  # viewport 1440 x 900 and 1280 x 900 (750 at 1024 x 768)
+MIN_PHONE_PX = 8
+MIN_DESKTOP_PX = 11
 
 
 def spec(name: str) -> FigureSpec:
@@ -54,6 +79,16 @@ def texts(fig: Figure) -> list[str]:
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
+def shown_texts(fig: Figure) -> list[Text]:
+    """The Text artists that draw something (tick labels, titles, legends, annotations)."""
+    fig.canvas.draw()  # tick labels are only set up by a draw
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def tick_labels(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_visible()]
+
+
 def test_the_page_names_exist():
     assert REQUIRED <= set(PLOTS)
 
@@ -67,6 +102,17 @@ def test_plot_returns_a_figure_with_a_korean_caption(name):
     text = caption(spec(name))  # read the way the build reads it
     assert text.strip() and HANGUL.search(text), f"{name}: caption {text!r} is not Korean text"
     assert len(inspect.getdoc(func).splitlines()) > 2, f"{name}: say what is drawn below the caption"
+    # the caption is HTML text and the image's alt: no code names, no subscript glyphs the page font lacks
+    assert not re.search(r"\w_\w|[\u2080-\u2089]", text), f"{name}: caption {text!r}"
+
+
+AVOIDED = ("스트라이드", "특징 맵", "출력 맵", "완전연결층", "bias")  # CONTRIBUTING.md's glossary
+
+
+@pytest.mark.parametrize("name", PLOTS)
+def test_figure_words_follow_the_glossary(name):
+    words = texts(figure(name)) + [caption(spec(name))]
+    assert not [(w, t) for t in words for w in AVOIDED if w in t]
 
 
 @pytest.mark.parametrize("name", PLOTS)
@@ -85,11 +131,12 @@ def test_svg_ink_follows_the_theme(rendered, name):
         assert THEMES[variant]["text.color"].encode() in data
 
 
-def test_svg_budget(rendered):
-    sizes = {key: len(data) for key, data in rendered.items() if key[0] not in PNG_PLOTS}
+@pytest.mark.parametrize("variant", list(THEMES))
+def test_figures_as_read_budget(rendered, variant):
+    sizes = {name: len(gzip.compress(rendered[name, variant], 9)) for name in PLOTS}
     total = sum(sizes.values())
-    assert total < SVG_BUDGET, f"SVG figures take {total:,} bytes: " + ", ".join(
-        f"{n}-{v} {s // 1024} KB" for (n, v), s in sorted(sizes.items()))
+    assert total < AS_READ_BUDGET, f"{variant} figures take {total:,} bytes gzipped: " + ", ".join(
+        f"{n} {s // 1024} KB" for n, s in sorted(sizes.items()))
 
 
 @pytest.mark.parametrize("variant", list(THEMES))
@@ -113,6 +160,10 @@ def test_param_counts():
     for n, o, fc, _ in rows:
         assert f"{fc:,}" in labels
         assert any(f"{n}×{n}" in t and f"{o}×{o}" in t for t in labels)
+    # the log axis is labelled in Korean number words, each at its power of ten
+    (ax,) = figure("plot_param_counts").axes
+    words = {"1": 1, "1천": 10**3, "100만": 10**6, "10억": 10**9}
+    assert {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()} == words
 
 
 def test_conv2d_grid_matches_scipy():
@@ -156,18 +207,51 @@ def test_conv1d_sliding_areas_are_the_output():
     assert any(out[ti] > 0.25 for ti in ex["shifts"])
 
 
+def test_conv1d_sliding_draws_the_output_against_t():
+    fig = figure("plot_conv1d_sliding")
+    ex = figures.conv1d_sliding_example()
+    by_label = {ax.get_xlabel(): [] for ax in fig.axes}
+    for ax in fig.axes:
+        by_label[ax.get_xlabel()].append(ax)
+    assert len(by_label["τ"]) == len(ex["shifts"]) and len(by_label["t"]) == 1, by_label
+    (out_ax,) = by_label["t"]
+    # the output curve is on the t axis, and only there
+    assert any(np.allclose(line.get_ydata(), ex["out"]) for line in out_ax.get_lines())
+    for ax in by_label["τ"]:
+        assert not any(len(line.get_ydata()) == len(ex["out"]) and np.allclose(line.get_ydata(), ex["out"])
+                       for line in ax.get_lines())
+    fig.canvas.draw()
+    for ax in fig.axes:  # no tick without its number
+        assert all(label.strip() for label in tick_labels(ax)), (ax.get_title(), tick_labels(ax))
+
+
 def test_correlation_vs_convolution_matches_numpy():
     ex = figures.correlation_example()
-    assert_allclose(ex["conv"], np.convolve(ex["a"], ex["v"]))
-    assert_allclose(ex["corr"], np.correlate(ex["a"], ex["v"], "full"))
-    labels = texts(figure("plot_correlation_vs_convolution"))
+    x, w = ex["x"], ex["w"]
+    assert_allclose(ex["conv"], np.convolve(x, w))
+    assert_allclose(ex["corr"], np.correlate(x, w, "full"))
+    # signal first: (x ⋆ w)(i) = sum_a x(i + a) w(a), by brute force at each lag
+    for lag, value in zip(ex["corr_lags"], ex["corr"]):
+        brute = sum(x[lag + a] * w[a] for a in range(len(w)) if 0 <= lag + a < len(x))
+        assert value == pytest.approx(brute)
+    assert list(ex["corr_lags"]) == [-2, -1, 0, 1, 2]
+    fig = figure("plot_correlation_vs_convolution")
+    labels = texts(fig)
     for v in np.concatenate([ex["conv"], ex["corr"]]):
         assert f"{v:g}" in labels
+    fig.canvas.draw()
+    titled = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
+    assert any("x" in t and "w" in t and HANGUL.search(t) for t in titled if "$" not in t), titled  # the input panel
+    (corr_ax,) = [ax for t, ax in titled.items() if "\\star" in t]
+    assert "x \\star w" in corr_ax.get_title()
+    assert [lab.replace("\u2212", "-") for lab in tick_labels(corr_ax) if lab] == ["-2", "-1", "0", "1", "2"]
+    assert not any("a \\star v" in t or "a * v" in t for t in labels)
 
 
 def test_padding_stride_dilation_sizes():
     panels = figures.padding_stride_dilation_example()
-    titles = [t for t in texts(figure("plot_padding_stride_dilation")) if "×" in t]
+    fig = figure("plot_padding_stride_dilation")
+    titles = [t for t in texts(fig) if "×" in t]
     for pn in panels:
         n, k, s, p, d = pn["n"], pn["k"], pn["stride"], pn["padding"], pn["dilation"]
         # count the window positions directly: start i*s, last tap at i*s + d*(k-1)
@@ -176,13 +260,26 @@ def test_padding_stride_dilation_sizes():
         assert pn["visits"] == list(range(0, brute * s, s))
         assert any(t.startswith(pn["name"]) and t.endswith(f"{brute}×{brute}") for t in titles), titles
     assert [pn["out"] for pn in panels] == [5, 2, 1]
+    assert [pn["name"] for pn in panels] == ["패딩", "보폭", "팽창"]  # the glossary's 보폭
+    assert not any("스트라이드" in t for t in texts(fig))
+    # one scale: every grid is drawn on one equal-aspect axes
+    assert len(fig.axes) == 1 and fig.axes[0].get_aspect() == 1.0
+    # the dots are explained, and there is one per output cell: sum of out^2 dots
+    dots = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "o"]
+    assert sum(len(ln.get_xdata()) for ln in dots) == sum(pn["out"] ** 2 for pn in panels)
+    assert any("창의 중심" in t for t in texts(fig))
 
 
 def test_channels_shapes():
     ex = figures.channels_example()
     assert ex == {"x": (1, 3, 5, 5), "w": (4, 3, 3, 3), "b": (4,), "out": (1, 4, 3, 3)}
     labels = texts(figure("plot_channels"))
-    assert any("(C_out, C_in, K_H, K_W) = (4, 3, 3, 3)" in t for t in labels)
+    assert any("(C_{\\mathrm{out}}, C_{\\mathrm{in}}, K_H, K_W)$ = (4, 3, 3, 3)" in t for t in labels), labels
+    assert sum(t == "입력 (3, 5, 5)" for t in labels) == 2  # the input is shown for one filter and for four
+    assert any(t == "특성 맵 (4, 3, 3)" for t in labels)
+    assert not any("출력 맵" in t or "C_out" in t for t in labels)
+    # feature maps are not coloured like input channels
+    assert not set(figures.FILTER_COLOURS) & set(figures.CHANNEL_COLOURS)
 
 
 def test_backprop_graph_edges_and_terms():
@@ -192,16 +289,36 @@ def test_backprop_graph_edges_and_terms():
     x_terms, w_terms = figures.backprop_terms(5, 3, x_index=3, w_index=1)
     assert sorted(x_terms) == [(1, 3), (2, 2), (3, 1)]  # dL/dX3 = d1 W3 + d2 W2 + d3 W1
     assert sorted(w_terms) == [(1, 1), (2, 2), (3, 3)]  # dL/dW1 = d1 X1 + d2 X2 + d3 X3
-    labels = texts(figure("plot_backprop_graph"))
+    fig = figure("plot_backprop_graph")
+    forward, back_x, back_w = fig.axes
+    labels = texts(fig)
     assert any("\\delta_1 W_3 + \\delta_2 W_2 + \\delta_3 W_1" in t for t in labels)
     assert any("\\delta_1 X_1 + \\delta_2 X_2 + \\delta_3 X_3" in t for t in labels)
+    # the forward panel prints O1's equation and highlights O1's edges: thick lines ending at O1
+    assert any("X_1 W_1 + X_2 W_2 + X_3 W_3" in t.get_text() for t in forward.texts)
+    thick = [ln for ln in forward.get_lines() if ln.get_linewidth() > 2]
+    assert len(thick) == 3 and len({tuple(np.round(ln.get_xydata()[1], 6)) for ln in thick}) == 1
+    # the W1 panel collects into a W1 node, the X3 panel has none
+    assert any(t.get_text() == "$W_1$" and t.get_position()[1] < 0 for t in back_w.texts)
+    assert not any(t.get_position()[1] < -0.1 and t.get_text() == "$W_1$" for t in back_x.texts)
+    # faint edges stay visible on the dark background
+    for ax in fig.axes:
+        for coll in ax.collections:
+            if hasattr(coll, "get_segments") and coll.get_segments():
+                assert min(coll.get_edgecolor()[:, 3]) >= 0.5
 
 
 def test_kernel_gallery_panels_match_scipy():
+    c = figures.gallery_crop()
+    assert c["photo"] == (600, 512) and c["crop"] == c["side"] * c["block"]
     img = figures.gallery_image()
-    assert img.shape == (112, 112) and 0 <= img.min() and img.max() <= 1
+    assert img.shape == (c["side"], c["side"]) and 0 <= img.min() and img.max() <= 1
+    # block means by strided slices, a different route from reshape + mean
+    photo = figures.load_sample_image()[c["top"] : c["top"] + c["crop"], c["left"] : c["left"] + c["crop"]]
+    b = c["block"]
+    assert_allclose(img, sum(photo[i::b, j::b] for i in range(b) for j in range(b)) / b**2)
     panels = figures.gallery_panels()
-    assert [p[0] for p in panels] == list(figures.GALLERY_KERNELS)
+    assert [p[0] for p in panels] == list(figures.IMAGE_KERNELS)
     levels = figures.GALLERY_LEVELS
     for name, total, shown in panels:
         k = figures.IMAGE_KERNELS[name]
@@ -210,6 +327,8 @@ def test_kernel_gallery_panels_match_scipy():
         if abs(total) < 1e-9:
             m = np.percentile(np.abs(ref), 99)
             lo, hi = -m, m
+            # mid grey is "no change": a flat patch maps to the middle level
+            assert np.round((0 - lo) / (hi - lo) * (levels - 1)) in (levels // 2 - 1, levels // 2)
         else:
             lo, hi = 0.0, 1.0
         expected = np.round((np.clip(ref, lo, hi) - lo) / (hi - lo) * (levels - 1))
@@ -217,4 +336,167 @@ def test_kernel_gallery_panels_match_scipy():
         assert np.abs(shown - expected).max() <= 1, name
         assert np.mean(shown != expected) < 1e-3, name
     titles = texts(figure("plot_kernel_gallery"))
-    assert "sobel_x  (합 0)" in titles and "gaussian_blur  (합 1)" in titles
+    assert "sobel_x (합 0)" in titles and "gaussian_blur (합 1)" in titles and "outline (합 0)" in titles
+    assert "회색" in caption(spec("plot_kernel_gallery"))  # the caption says what the grey scale means
+
+
+def test_transposed_conv_matches_scatter_add():
+    ex = figures.transposed_conv_example()
+    x, w, s = ex["x"], ex["w"], ex["stride"]
+    n, k = x.shape[0], w.shape[0]
+    # definition: every input entry scatters a scaled copy of the kernel, S apart
+    brute = np.zeros(((n - 1) * s + k,) * 2)
+    for i in range(n):
+        for j in range(n):
+            brute[i * s : i * s + k, j * s : j * s + k] += x[i, j] * w
+    assert_array_equal(ex["out"], brute)
+    assert_array_equal(ex["out"], scipy_signal.correlate2d(ex["padded"], w[::-1, ::-1], mode="valid"))
+    assert ex["padded"].shape == (2 * (k - 1) + (n - 1) * s + 1,) * 2
+    assert np.count_nonzero(ex["padded"]) == np.count_nonzero(x)
+    r, c = ex["cell"]
+    text = figures.transposed_conv_terms(ex)
+    products = re.findall(r"(\d+)·\(?(\u2212?\d+)\)?", text)
+    assert sum(int(a) * int(b.replace("\u2212", "-")) for a, b in products) == brute[r, c]
+    assert text.endswith(f"= {brute[r, c]:g}")
+    labels = texts(figure("plot_transposed_conv"))
+    assert text in labels
+    for v in brute.ravel():
+        assert f"{v:g}".replace("-", "\u2212") in labels
+    assert any(f"= {(n - 1) * s + k}" in t for t in labels)  # the output side, written out
+
+
+# ---------------------------------------------------------------- text size as displayed
+
+
+def natural_size(data: bytes, fmt: str) -> tuple[float, float]:
+    """(natural width in CSS px, CSS px per typographic point) of a saved figure, from its bytes.
+
+    SVG: the root's width is in pt and a CSS px is 0.75 pt.  PNG: one pixel per CSS px,
+    and the pHYs chunk records the dots per metre it was saved at.
+    """
+    if fmt == "svg":
+        width_pt = float(re.search(rb'<svg[^>]*\swidth="([\d.]+)pt"', data).group(1))
+        return width_pt * 4 / 3, 4 / 3
+    assert data[12:16] == b"IHDR"
+    width_px = struct.unpack(">I", data[16:20])[0]
+    at = data.index(b"pHYs")
+    dots_per_metre = struct.unpack(">I", data[at + 4 : at + 8])[0]
+    return float(width_px), dots_per_metre * 0.0254 / 72
+
+
+def smallest_text(name: str) -> tuple[float, str]:
+    """(font size in pt, text) of the smallest text the figure draws (mathtext at its base size)."""
+    t = min(shown_texts(figure(name)), key=lambda t: t.get_fontsize())
+    return t.get_fontsize(), t.get_text()
+
+
+def displayed_px(font_pt: float, data: bytes, fmt: str, column_px: float) -> float:
+    natural_px, px_per_pt = natural_size(data, fmt)
+    return font_pt * px_per_pt * min(1.0, column_px / natural_px)
+
+
+@pytest.mark.parametrize("name", PLOTS)
+def test_smallest_text_is_readable_on_phone_and_desktop(rendered, name):
+    font_pt, text = smallest_text(name)
+    data, fmt = rendered[name, "light"], spec(name).fmt
+    phone = displayed_px(font_pt, data, fmt, PHONE_COLUMN_PX)
+    desktop = displayed_px(font_pt, data, fmt, DESKTOP_COLUMN_PX)
+    where = f"{name}: {text!r} at {font_pt} pt, figure {natural_size(data, fmt)[0]:.0f} px wide"
+    assert phone >= MIN_PHONE_PX, f"{where} is {phone:.1f} px on a phone"
+    assert desktop >= MIN_DESKTOP_PX, f"{where} is {desktop:.1f} px on a desktop"
+
+
+def test_text_sizes_are_reported(rendered):
+    """One line in the test summary: the range of smallest text sizes over all figures."""
+    phone, desktop = [], []
+    for name in PLOTS:
+        font_pt, _ = smallest_text(name)
+        data, fmt = rendered[name, "light"], spec(name).fmt
+        phone.append(displayed_px(font_pt, data, fmt, PHONE_COLUMN_PX))
+        desktop.append(displayed_px(font_pt, data, fmt, DESKTOP_COLUMN_PX))
+    MEASURES.append(f"figures: smallest text {min(phone):.1f}-{max(phone):.1f} px on a phone, "
+                    f"{min(desktop):.1f}-{max(desktop):.1f} px on a desktop ({len(PLOTS)} figures)")
+    assert min(phone) >= MIN_PHONE_PX and min(desktop) >= MIN_DESKTOP_PX
+
+
+def test_text_size_arithmetic():
+    """The measurement itself, on hand-made figures: 9 pt text in a 9-inch SVG is about 5 px on a phone."""
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="648pt" height="100pt">'  # 9 in at 72 pt/in
+    assert natural_size(svg, "svg") == (864.0, 4 / 3)
+    assert displayed_px(9, svg, "svg", PHONE_COLUMN_PX) == pytest.approx(9 * 4 / 3 * 358 / 864)  # 4.97 px
+    assert displayed_px(9, svg, "svg", 2000) == pytest.approx(12)  # never scaled up
+    png = draw(spec("plot_kernel_gallery"), "light")
+    natural_px, px_per_pt = natural_size(png, "png")
+    assert px_per_pt == pytest.approx(110 / 72, rel=1e-3)  # the build saves photos at 110 dpi
+    assert Image.open(io.BytesIO(png)).size[0] == natural_px
+
+
+def _figure_plot(src: str) -> str:
+    """assets/figures/conv1d-sliding-light.svg#only-light -> plot_conv1d_sliding."""
+    stem = src.rsplit("/", 1)[-1].split("#")[0].rsplit(".", 1)[0]
+    return "plot_" + stem.rsplit("-", 1)[0].replace("-", "_")
+
+
+_LOAD_FIGURES_JS = """async () => {
+  const imgs = [...document.querySelectorAll('.til-figure img')].filter(i => i.offsetParent !== null);
+  for (const img of imgs) {
+    img.scrollIntoView({block: 'center'});
+    // poll rather than wait for 'load': the event may already have fired
+    for (let i = 0; i < 200 && !(img.complete && img.naturalWidth); i++) await new Promise(r => setTimeout(r, 25));
+  }
+  return imgs.map(i => [i.getAttribute('src'), i.getBoundingClientRect().width, i.naturalWidth]);
+}"""
+
+
+def _figures_as_shown(url: str, viewport: tuple[int, int], is_mobile: bool) -> list:
+    """[src, displayed width, natural width] of each figure on the page, measured in chromium.
+
+    Runs Playwright in a thread of its own: its sync API refuses to start in a thread where
+    another sync session (test_browser's session-wide chromium) is running.
+    """
+    from playwright.sync_api import sync_playwright
+
+    result: dict = {}
+
+    def run():
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                          is_mobile=is_mobile, device_scale_factor=3 if is_mobile else 1,
+                                          service_workers="block")
+                page = ctx.new_page()
+                page.goto(url)
+                result["shown"] = page.evaluate(_LOAD_FIGURES_JS)
+                browser.close()
+        except Exception as exc:  # re-raised in the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, name="figure-sizes")
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in result:
+        raise result["error"]
+    assert "shown" in result, f"chromium did not report the figures of {url} within 120 s"
+    return result["shown"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport, is_mobile, minimum", [((390, 844), True, MIN_PHONE_PX),
+                                                          ((1440, 900), False, MIN_DESKTOP_PX)])
+def test_smallest_text_as_chromium_shows_it(site_url, viewport, is_mobile, minimum):
+    """The same rule measured in the browser: displayed width / natural width of each figure on the note."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is missing (test_browser.py reports it, and fails on CI)")
+    shown = _figures_as_shown(site_url + FLAGSHIP, viewport, is_mobile)
+    note = (DOCS / NOTE).read_text("utf-8")
+    on_page = re.findall(r"\{\{ figure " + MODULE + r":(plot_\w+)", note)
+    assert sorted(_figure_plot(src) for src, _, _ in shown) == sorted(on_page)
+    for src, width, natural in shown:
+        name = _figure_plot(src)
+        assert natural > 0, f"{src} did not load"
+        font_pt, text = smallest_text(name)
+        fmt = spec(name).fmt
+        px_per_pt = 4 / 3 if fmt == "svg" else natural_size(draw(spec(name), "light"), fmt)[1]
+        px = font_pt * px_per_pt * width / natural
+        assert px >= minimum, f"{src} at {viewport}: {text!r} is {px:.1f} px (shown {width:.0f} of {natural} px)"

@@ -7,8 +7,13 @@ colours come from rcParams and the backgrounds stay transparent.  Every
 number drawn is computed by ``snippets.convolution`` modules; the ``*_example``
 helpers return the data a figure draws so the tests can check it.
 
-Size matters: text is saved as glyph outlines, and a Korean glyph costs
-about 1 KB of SVG, so the in-figure text is short and the captions explain.
+Size matters twice.  Text is saved as glyph outlines, and a Korean glyph
+costs about 1 KB of SVG, so the in-figure text is short and the captions
+explain.  And a figure is shown at most as wide as the page's text column
+(358 px on a 390 px phone, 688 px on a desktop), scaled down if it is wider,
+so every figure is about WIDTH inches wide and no text is smaller than
+FONT points: that keeps it at least 8 px on a phone and 11 px on a desktop
+(tests/test_figures.py measures it).
 """
 
 from __future__ import annotations
@@ -18,14 +23,15 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, PathPatch, Rectangle
 from matplotlib.path import Path
 
-from snippets.convolution.backprop import conv1d_backward
+from snippets.convolution.backprop import conv1d_backward, dilate_grad
 from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel, load_sample_image
 from snippets.convolution.layers import conv1d, conv2d
 from snippets.convolution.shapes import output_size
-from snippets.convolution.signal1d import convolve, correlate, correlate2d
+from snippets.convolution.signal1d import convolve, convolve2d, correlate, correlate2d
 
 # Mid-saturation colours that read on white and on Material's dark slate.
 BLUE = "#3d85c6"
@@ -37,8 +43,14 @@ PURPLE = "#9b6cc9"
 GREY = "#8b949e"
 CHANNEL_COLOURS = (RED, GREEN, BLUE)  # an RGB input, channel by channel
 WEIGHT_COLOURS = (BLUE, ORANGE, GREEN)  # W1, W2, W3
-FILTER_COLOURS = (PURPLE, ORANGE, GREEN, BLUE)
+PINK = "#d16ba5"
+FILTER_COLOURS = (PURPLE, ORANGE, YELLOW, PINK)  # output maps: none is an input channel's colour
 ARROW = "$\\rightarrow$"  # NanumGothic's own arrow glyph is tiny
+WIDTH = 6.0  # inches: 576 px at 1:1, scaled to 358 px on a phone
+FONT = 10.5  # points, the smallest text: 14 px at 1:1, 8.7 px on a phone at WIDTH
+TITLE = 11.5  # points, panel titles
+NODE_FONT = 12.5  # points, graph node names: their subscripts (0.7 x) still reach 11 px on a desktop
+FAINT = 0.6  # alpha of context lines: lower and they vanish on the dark slate background
 
 
 def _ink() -> str:
@@ -84,12 +96,13 @@ def _fill(ax, col: float, row: float, colour: str, alpha: float = 0.35, w: float
     ax.add_patch(Rectangle((col, row), w, h, facecolor=colour, alpha=alpha, edgecolor="none"))
 
 
-def _cells(ax, cells, colour: str, alpha: float) -> None:
+def _cells(ax, cells, colour: str, alpha: float, **kw) -> None:
     """Unit cells at (col, row) filled as one compound patch: one SVG element, not one per cell."""
     square = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
     verts = [[c + dx, r + dy] for c, r in cells for dx, dy in square]
     codes = ([Path.MOVETO] + [Path.LINETO] * 3 + [Path.CLOSEPOLY]) * len(cells)
-    ax.add_patch(PathPatch(Path(verts, codes), facecolor=colour, alpha=alpha, lw=0))
+    kw.setdefault("lw", 0)
+    ax.add_patch(PathPatch(Path(verts, codes), facecolor=colour, alpha=alpha, **kw))
 
 
 def _outline(ax, col: float, row: float, w: float, h: float, colour: str, lw: float = 2.2, **kw) -> None:
@@ -99,7 +112,7 @@ def _outline(ax, col: float, row: float, w: float, h: float, colour: str, lw: fl
 def _numbers(ax, values, x0: float = 0, y0: float = 0, **kw) -> None:
     for r, row in enumerate(np.asarray(values)):
         for c, v in enumerate(row):
-            ax.text(x0 + c + 0.5, y0 + r + 0.5, _fmt(v), ha="center", va="center", fontsize=11, **kw)
+            ax.text(x0 + c + 0.5, y0 + r + 0.5, _fmt(v), ha="center", va="center", fontsize=FONT, **kw)
 
 
 def _arrow(ax, x0, y0, x1, y1, colour=None, **kw) -> None:
@@ -137,42 +150,60 @@ def flipped_kernel(f: np.ndarray, t_index: int, n: int) -> np.ndarray:
     return np.where(inside, f[np.clip(idx, 0, len(f) - 1)], 0.0)
 
 
-def plot_conv1d_sliding():
-    """1차원 합성곱: 뒤집은 커널 f(빨강)를 신호 g(파랑) 위로 밀 때, 겹친 부분의 넓이(노랑)가 그 위치의 출력값이 된다.
+SLIDING_TICKS = (-1, 0, 1, 2, 3)
 
-    Four panels at increasing shifts t: the box signal g(tau) (blue), the
-    flipped, shifted kernel f(t - tau) (red), their product (yellow area) and
-    the output (f*g)(t) traced up to t in the text colour, with a dot at the
-    current value.  The output comes from signal1d.convolve times the step.
+
+def plot_conv1d_sliding():
+    """1차원 합성곱: 뒤집은 커널 f(t−τ)(빨강)를 신호 g(τ)(파랑) 위로 밀면, 겹친 넓이(노랑)가 출력 (f∗g)(t)의 높이가 된다.
+
+    Four panels (2 x 2) at increasing shifts t, drawn against tau: the box
+    signal g(tau) (blue), the flipped kernel f(t - tau) (red), their product
+    (yellow area) and a dashed line at tau = t.  Below, across the width, the
+    output (f*g)(t) against its own axis t, with a yellow stem at each
+    panel's t whose height is that panel's yellow area.  The output comes
+    from signal1d.convolve times the step.
     """
     ex = conv1d_sliding_example()
     tau, g, f, out = ex["tau"], ex["g"], ex["f"], ex["out"]
     ink = _ink()
-    fig = Figure(figsize=(9, 2.8), layout="constrained")
-    axes = fig.subplots(1, len(ex["shifts"]), sharey=True)
-    for ax, ti in zip(axes, ex["shifts"]):
+    fig = Figure(figsize=(WIDTH, 5.6), layout="constrained")
+    grid = fig.add_gridspec(3, 2, height_ratios=[1, 1, 1.1])
+    panels = [fig.add_subplot(grid[r, c]) for r in range(2) for c in range(2)]
+    for ax, ti in zip(panels, ex["shifts"]):
         t = tau[ti]
         fk = flipped_kernel(f, ti, len(tau))
         prod = g * fk
         # Fill only where the product is non-zero: a polygon over the whole axis bloats the SVG.
         nz = np.flatnonzero(prod)
         part = slice(max(nz[0] - 1, 0), nz[-1] + 2) if nz.size else slice(0, 0)
-        ax.fill_between(tau[part], 0, prod[part], color=YELLOW, alpha=0.6, lw=0, label="g(τ) f(t−τ)")
+        ax.fill_between(tau[part], 0, prod[part], color=YELLOW, alpha=0.7, lw=0, label="넓이 = (f∗g)(t)")
         ax.plot(tau, g, color=BLUE, lw=1.8, label="g(τ)")
         ax.plot(tau, fk, color=RED, lw=1.8, label="f(t−τ)")
-        # Full length, NaN after t: paths of 128+ points get simplified when saved.
-        ax.plot(tau, np.where(np.arange(len(tau)) <= ti, out, np.nan), color=ink, lw=2, label="(f∗g)(t)")
-        ax.plot([t], [out[ti]], "o", color=ink, ms=5)
-        ax.axvline(t, color=GREY, lw=0.8, ls="--")
-        ax.set_title(f"t = {_fmt(round(t, 2))}", fontsize=10)
+        ax.axvline(t, color=GREY, lw=1, ls="--")
+        ax.set_title(f"t = {_fmt(round(t, 2))}", fontsize=TITLE)
         ax.set_xlim(tau[0], tau[-1])
         ax.set_ylim(-0.05, 1.15)
-        ax.set_xticks([0, 1, 2, 3], ["0", "1", "", ""])  # the box's edges
+        ax.set_xticks(SLIDING_TICKS, [_fmt(v) for v in SLIDING_TICKS])
         ax.set_yticks([0, 1])
-        ax.set_xlabel("τ")
+        ax.set_xlabel("τ", fontsize=FONT, labelpad=1, loc="right")
+        ax.tick_params(labelsize=FONT)
         _no_frame(ax)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False, fontsize=9)
+    # The output on its own axis t: each panel's area is one height on this curve.
+    ax = fig.add_subplot(grid[2, :])
+    ax.plot(tau, out, color=ink, lw=2, label="(f∗g)(t)")
+    ts = tau[ex["shifts"]]
+    ax.vlines(ts, 0, out[ex["shifts"]], color=YELLOW, lw=5)
+    ax.plot(ts, out[ex["shifts"]], "o", color=ink, ms=5)
+    ax.set_xlim(tau[0], tau[-1])
+    ax.set_ylim(0, 0.55)
+    ax.set_xticks(SLIDING_TICKS, [_fmt(v) for v in SLIDING_TICKS])
+    ax.set_yticks([0, 0.4], ["0", "0.4"])
+    ax.set_xlabel("t", fontsize=FONT, labelpad=1, loc="right")
+    ax.set_title("출력 (f∗g)(t)", fontsize=TITLE)
+    ax.tick_params(labelsize=FONT)
+    _no_frame(ax)
+    handles, labels = panels[0].get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], loc="outside lower center", ncol=3, frameon=False, fontsize=FONT)
     return fig
 
 
@@ -180,54 +211,74 @@ def plot_conv1d_sliding():
 
 
 def correlation_example():
-    """a (3,), v (3,) and their full convolution / cross-correlation (5,) each, numpy semantics."""
-    a = np.array([1.0, 2.0, 3.0])
-    v = np.array([0.0, 1.0, 0.5])
-    return {"a": a, "v": v, "conv": convolve(a, v, "full"), "corr": correlate(a, v, "full")}
+    """x (3,), w (3,) and their full convolution / cross-correlation (5,) each, numpy semantics.
+
+    Signal first, as numpy.correlate(x, w): (x ⋆ w)(i) = sum_a x(i + a) w(a),
+    at lags ``corr_lags`` = -(K - 1) .. N - 1; (x * w)(i) = sum_a x(a) w(i - a)
+    at ``conv_index`` = 0 .. N + K - 2.
+    """
+    x = np.array([1.0, 2.0, 3.0])
+    w = np.array([0.0, 1.0, 0.5])
+    return {"x": x, "w": w, "conv": convolve(x, w, "full"), "corr": correlate(x, w, "full"),
+            "conv_index": np.arange(len(x) + len(w) - 1), "corr_lags": np.arange(-(len(w) - 1), len(x))}
 
 
 def plot_correlation_vs_convolution():
-    """같은 두 수열의 합성곱과 교차상관: 합성곱은 커널을 뒤집어서 밀고, 교차상관은 그대로 민다.
+    """같은 신호 x와 커널 w의 합성곱 x ∗ w와 교차상관 x ⋆ w: 합성곱은 커널을 뒤집어 밀고, 교차상관은 그대로 민다.
 
-    Left: a = [1, 2, 3] and the kernel v = [0, 1, 0.5]; middle: the full
-    convolution a * v (the kernel slides flipped); right: the full
-    cross-correlation a ⋆ v (the kernel slides as printed), each output value
-    written over its stem and the kernel as it slides written in red.
-    Computed with signal1d.convolve / signal1d.correlate.
+    Top: the signal x = [1, 2, 3] (blue) and the kernel w = [0, 1, 0.5]
+    (red) against their index.  Bottom left: the full convolution x * w at
+    i = 0..4, with the kernel as it slides (flipped) written in red.  Bottom
+    right: the full cross-correlation x ⋆ w (signal first, as
+    numpy.correlate(x, w, "full")) at lags i = -2..2, the kernel as printed.
+    Each value is written over its stem.  Computed with signal1d.convolve /
+    signal1d.correlate.
     """
     ex = correlation_example()
-    a, v = ex["a"], ex["v"]
-    fig = Figure(figsize=(9, 2.6), layout="constrained")
-    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.35, 1.35]})
+    x, w = ex["x"], ex["w"]
+    fig = Figure(figsize=(WIDTH, 4.4), layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[0.8, 1])
+    ax_in, ax_def = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+    ax_conv, ax_corr = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
+    # The two definitions, signal first (numpy.correlate's order), as the note states them.
+    ax_def.set_axis_off()
+    ax_def.text(0.02, 0.72, "$(x * w)(i) = \\sum_a x(a)\\, w(i - a)$", fontsize=FONT + 1, color=PURPLE,
+                transform=ax_def.transAxes, va="center")
+    ax_def.text(0.02, 0.28, "$(x \\star w)(i) = \\sum_a x(i + a)\\, w(a)$", fontsize=FONT + 1, color=GREEN,
+                transform=ax_def.transAxes, va="center")
 
-    def stems(ax, y, colour, dx=0.0, label=None):
-        x = np.arange(len(y)) + dx
+    def stems(ax, idx, y, colour, dx=0.0, label=None):
+        xs = np.asarray(idx, dtype=float) + dx
         # stems and heads as one line with markers: two SVG paths per series, not one per stem
-        sx = np.column_stack([x, x, np.full_like(x, np.nan)]).ravel()
+        sx = np.column_stack([xs, xs, np.full_like(xs, np.nan)]).ravel()
         sy = np.column_stack([np.zeros_like(y), y, np.full_like(y, np.nan)]).ravel()
         ax.plot(sx, sy, color=colour, lw=2.2, marker="o", ms=6, markevery=list(range(1, len(sx), 3)),
                 label=label)
-        for xi, yi in zip(x, y):
-            ax.text(xi, yi + 0.25, _fmt(yi), ha="center", va="bottom", fontsize=9)
+        for xi, yi in zip(xs, y):
+            ax.text(xi, yi + 0.3, _fmt(yi), ha="center", va="bottom", fontsize=FONT)
 
-    stems(axes[0], a, BLUE, -0.12, "a")
-    stems(axes[0], v, RED, 0.12, "v")
-    axes[0].legend(frameon=False, fontsize=9, loc="upper left", handlelength=1)
-    stems(axes[1], ex["conv"], PURPLE)
-    axes[1].set_title("합성곱 $a * v$", fontsize=10)
+    idx = np.arange(len(x))
+    stems(ax_in, idx, x, BLUE, -0.12, "x")
+    stems(ax_in, idx, w, RED, 0.12, "w")
+    ax_in.set_title("신호 x와 커널 w", fontsize=TITLE)
+    ax_in.legend(frameon=False, fontsize=FONT, loc="upper left", handlelength=1.2)
+    ax_in.set_xlim(-0.6, len(x) - 0.4)
+    stems(ax_conv, ex["conv_index"], ex["conv"], PURPLE)
+    ax_conv.set_title("합성곱 $x * w$", fontsize=TITLE)
     # the kernel as it slides: flipped for convolution, as printed for correlation
-    axes[1].text(0.02, 0.97, f"$\\overleftarrow{{v}}$ = {_seq(v[::-1])}", transform=axes[1].transAxes,
-                 ha="left", va="top", fontsize=9, color=RED)
-    stems(axes[2], ex["corr"], GREEN)
-    axes[2].set_title("교차상관 $a \\star v$", fontsize=10)
-    axes[2].text(0.02, 0.97, f"$v$ = {_seq(v)}", transform=axes[2].transAxes,
-                 ha="left", va="top", fontsize=9, color=RED)
-    for ax, n in zip(axes, (len(a), len(ex["conv"]), len(ex["corr"]))):
-        ax.set_ylim(0, 5.2)
+    ax_conv.text(0.0, 1.0, f"뒤집은 w = {_seq(w[::-1])}", transform=ax_conv.transAxes,
+                 ha="left", va="top", fontsize=FONT, color=RED)
+    stems(ax_corr, ex["corr_lags"], ex["corr"], GREEN)
+    ax_corr.set_title("교차상관 $x \\star w$", fontsize=TITLE)
+    ax_corr.text(0.0, 1.0, f"w = {_seq(w)}", transform=ax_corr.transAxes,
+                 ha="left", va="top", fontsize=FONT, color=RED)
+    for ax, ticks in ((ax_in, idx), (ax_conv, ex["conv_index"]), (ax_corr, ex["corr_lags"])):
+        ax.set_ylim(0, 5.6 if ax is not ax_in else 4.4)
         ax.axhline(0, color=GREY, lw=0.8)
         ax.set_yticks([])  # every value is written on its stem
-        ax.set_xticks(range(n))
-        ax.set_xlabel("n")
+        ax.set_xticks(ticks, [_fmt(t) for t in ticks])
+        ax.set_xlabel("i", fontsize=FONT, labelpad=1, loc="right")
+        ax.tick_params(labelsize=FONT)
         _no_frame(ax, ("top", "right", "left"))
     return fig
 
@@ -250,7 +301,7 @@ def param_counts_example(sizes=(28, 64, 128, 224), k: int = 3):
 
 
 def plot_param_counts():
-    """파라미터 수(로그 눈금): 완전연결층의 가중치는 입력 한 변의 네제곱으로 늘지만, 3×3 합성곱 커널은 언제나 9개다.
+    """파라미터 수(로그 눈금): 완전 연결 층의 가중치는 입력 한 변의 네제곱으로 늘지만, 3×3 합성곱 커널은 언제나 9개다.
 
     Grouped bars on a log scale for square 1-channel inputs of side 28, 64,
     128 and 224 mapped to a valid 3x3 output (size from shapes.output_size):
@@ -258,23 +309,25 @@ def plot_param_counts():
     every bar labelled with its value.
     """
     rows = param_counts_example()
-    fig = Figure(figsize=(8, 3.3), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.4), layout="constrained")
     ax = fig.subplots()
     x = np.arange(len(rows))
     w = 0.38
     fc = [r[2] for r in rows]
     cv = [r[3] for r in rows]
-    ax.bar(x - w / 2, fc, w, color=BLUE, alpha=0.85, label="완전연결층")
+    ax.bar(x - w / 2, fc, w, color=BLUE, alpha=0.85, label="완전 연결 층")
     ax.bar(x + w / 2, cv, w, color=ORANGE, alpha=0.85, label="합성곱 (3×3)")
     for xs, vals in ((x - w / 2, fc), (x + w / 2, cv)):
         for xi, v in zip(xs, vals):
-            ax.text(xi, v * 1.6, f"{v:,}", ha="center", va="bottom", fontsize=9)
+            ax.text(xi, v * 1.6, f"{v:,}", ha="center", va="bottom", fontsize=FONT)
     ax.set_yscale("log")
     ax.set_ylim(1, max(fc) * 60)
-    ax.set_xticks(x, [f"{n}×{n} {ARROW} {o}×{o}" for n, o, _, _ in rows])
-    ax.set_yticks([1, 1e3, 1e6, 1e9])
+    ax.set_xticks(x, [f"{n}×{n}\n{ARROW} {o}×{o}" for n, o, _, _ in rows])
+    # Korean number words instead of 10^k: a superscript would be the smallest text in the figure
+    ax.set_yticks([1, 1e3, 1e6, 1e9], ["1", "1천", "100만", "10억"])
     ax.minorticks_off()
-    ax.legend(frameon=False, fontsize=9, loc="upper left")
+    ax.legend(frameon=False, fontsize=FONT, loc="upper left")
+    ax.tick_params(labelsize=FONT)
     _no_frame(ax)
     return fig
 
@@ -325,7 +378,7 @@ def plot_conv2d_grid():
     x, k, out = ex["x"], ex["k"], ex["out"]
     i, j = ex["cell"]
     kh, kw = k.shape
-    fig = Figure(figsize=(8, 3.3), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 2.9), layout="constrained")
     ax = fig.subplots()
     _cell_axes(ax)
     # Three grids on one axes so that the star and the = sign sit between them.
@@ -349,10 +402,10 @@ def plot_conv2d_grid():
               (kx + kw / 2, ky - 0.3, f"커널 K ({kh}×{kw})"),
               (ox + out.shape[1] / 2, oy - 0.3, f"출력 ({out.shape[0]}×{out.shape[1]})"))
     for lx, ly, text in labels:
-        ax.text(lx, ly, text, ha="center", va="bottom", fontsize=10)
+        ax.text(lx, ly, text, ha="center", va="bottom", fontsize=FONT)
     text, _ = conv2d_grid_terms(ex)
     ax.text((ox + out.shape[1]) / 2, x.shape[0] + 0.4, f"출력[{i}, {j}] = " + text, ha="center", va="top",
-            fontsize=10)
+            fontsize=FONT)
     ax.set_xlim(-0.2, ox + out.shape[1] + 0.2)
     ax.set_ylim(x.shape[0] + 1.2, -1.0)
     return fig
@@ -369,55 +422,78 @@ def padding_stride_dilation_example(n: int = 5, k: int = 3):
     i < out, of the windows along one axis, in padded coordinates.
     """
     panels = []
-    for name, s, p, d in (("패딩", 1, 1, 1), ("스트라이드", 2, 0, 1), ("팽창", 1, 0, 2)):
+    for name, s, p, d in (("패딩", 1, 1, 1), ("보폭", 2, 0, 1), ("팽창", 1, 0, 2)):
         o = output_size(n, k, stride=s, padding=p, dilation=d)
         panels.append({"name": name, "n": n, "k": k, "stride": s, "padding": p, "dilation": d,
                        "out": o, "visits": [i * s for i in range(o)]})
     return panels
 
 
-def plot_padding_stride_dilation():
-    """패딩·스트라이드·팽창: 5×5 입력에 3×3 커널을 쓸 때 각각이 출력 크기를 어떻게 바꾸는가.
+def _psd_panel(ax, pn, x0: float, y0: float) -> float:
+    """One setting of plot_padding_stride_dilation with its top-left at (x0, y0); returns its width."""
+    ink = _ink()
+    n, k, s, p, d, o = pn["n"], pn["k"], pn["stride"], pn["padding"], pn["dilation"], pn["out"]
+    m = n + 2 * p  # padded side
+    if p:  # the padding ring: no fill (unlike the input), a 0 in every cell
+        ring = [(c, r) for r in range(m) for c in range(m) if not (p <= r < p + n and p <= c < p + n)]
+        for c, r in ring:
+            ax.text(x0 + c + 0.5, y0 + r + 0.5, "0", ha="center", va="center", fontsize=FONT, color=GREY)
+    _fill(ax, x0 + p, y0 + p, BLUE, 0.45, n, n)
+    span = d * (k - 1) + 1
+    _cells(ax, [(x0 + b * d, y0 + a * d) for a in range(k) for b in range(k)], ORANGE, 0.85)  # first window
+    _outline(ax, x0, y0, span, span, ORANGE, lw=2.2)
+    if o > 1:  # the next position along the row, s cells to the right
+        _outline(ax, x0 + s, y0, span, span, ORANGE, lw=1.6, ls="--")
+    centres = np.array([(r + span / 2, c + span / 2) for r in pn["visits"] for c in pn["visits"]])
+    ax.plot(x0 + centres[:, 1], y0 + centres[:, 0], "o", color=ink, ms=4.5)
+    _grid_lines(ax, m, m, x0, y0)
+    ox, oy = x0 + m + 1.4, y0 + (m - o) / 2  # the output grid, right of the input
+    _fill(ax, ox, oy, GREEN, 0.35, o, o)
+    _fill(ax, ox, oy, GREEN, 0.6)
+    _grid_lines(ax, o, o, ox, oy)
+    _arrow(ax, x0 + m + 0.15, y0 + m / 2, ox - 0.15, y0 + m / 2)
+    setting = {"패딩": f"P={p}", "보폭": f"S={s}"}.get(pn["name"], f"D={d}")
+    ax.text(x0 + (m + 1.4 + o) / 2, y0 - 0.4, f"{pn['name']} {setting} {ARROW} {o}×{o}",
+            ha="center", va="bottom", fontsize=TITLE)
+    return m + 1.4 + o
 
-    One panel per hyper-parameter (P=1, S=2, D=2), each with its output size
-    from shapes.output_size in the title.  Left grid: the input (blue), zero
-    padding hatched grey, the cells the kernel touches at its first position
-    (orange, the next position along the row dashed) and a dot at the centre
-    of every position the kernel visits.  Right grid: the output, the cell of
-    the first position highlighted.
+
+def plot_padding_stride_dilation():
+    """패딩·보폭·팽창: 5×5 입력에 3×3 커널을 쓸 때 각각이 출력 크기를 어떻게 바꾸는가. 점 하나가 커널이 멈추는 자리(창의 중심)이고, 점의 수가 출력 칸의 수다.
+
+    All three settings at one scale (one cell is one cell everywhere), each
+    with its output size from shapes.output_size in its title: padding P=1
+    on top, stride S=2 and dilation D=2 below.  Input cells blue, the zero
+    padding unfilled with a 0 in each cell, the cells the kernel touches at
+    its first position orange (the next position along the row dashed), a
+    dot at the centre of every position the kernel visits; right of each
+    input its output grid (green), the first position's cell darker.
     """
     panels = padding_stride_dilation_example()
-    fig = Figure(figsize=(9, 3.2), layout="constrained")
-    axes = fig.subplots(1, 3)
-    ink = _ink()
-    for ax, pn in zip(axes, panels):
-        _cell_axes(ax)
-        n, k, s, p, d, o = pn["n"], pn["k"], pn["stride"], pn["padding"], pn["dilation"], pn["out"]
-        m = n + 2 * p  # padded side
-        if p:  # the padding ring as one hatched shape: the padded square with the input cut out
-            verts = [[0, 0], [m, 0], [m, m], [0, m], [0, 0],
-                     [p, p], [p, p + n], [p + n, p + n], [p + n, p], [p, p]]
-            codes = ([Path.MOVETO] + [Path.LINETO] * 3 + [Path.CLOSEPOLY]) * 2
-            ax.add_patch(PathPatch(Path(verts, codes), facecolor=GREY, alpha=0.3, hatch="///",
-                                   edgecolor=GREY, lw=0))
-        _fill(ax, p, p, BLUE, 0.22, n, n)
-        span = d * (k - 1) + 1
-        _cells(ax, [(b * d, a * d) for a in range(k) for b in range(k)], ORANGE, 0.6)  # first window
-        _outline(ax, 0, 0, span, span, ORANGE, lw=2)
-        if o > 1:  # the next position along the row, s cells to the right
-            _outline(ax, s, 0, span, span, ORANGE, lw=1.5, ls="--")
-        centres = np.array([(r + span / 2, c + span / 2) for r in pn["visits"] for c in pn["visits"]])
-        ax.plot(centres[:, 1], centres[:, 0], "o", color=ink, ms=3.5)
-        _grid_lines(ax, m, m)
-        ox, oy = m + 1.3, (m - o) / 2  # the output grid, right of the input
-        _fill(ax, ox, oy, GREEN, 0.2, o, o)
-        _fill(ax, ox, oy, GREEN, 0.45)
-        _grid_lines(ax, o, o, ox, oy)
-        _arrow(ax, m + 0.15, m / 2, ox - 0.15, m / 2)
-        setting = {"패딩": f"P={p}", "스트라이드": f"S={s}"}.get(pn["name"], f"D={d}")
-        ax.set_title(f"{pn['name']} {setting} {ARROW} {o}×{o}", fontsize=10)
-        ax.set_xlim(-0.3, ox + o + 0.3)
-        ax.set_ylim(m + 0.3, -0.3)
+    pad, stride, dil = panels
+    fig = Figure(figsize=(WIDTH, 5.2), layout="constrained")
+    ax = fig.subplots()
+    _cell_axes(ax)
+    def panel_width(pn):
+        return pn["n"] + 2 * pn["padding"] + 1.4 + pn["out"]
+
+    top, gap = pad["n"] + 2 * pad["padding"], 1.6
+    width = max(panel_width(pad), panel_width(stride) + gap + panel_width(dil))
+    _psd_panel(ax, pad, (width - panel_width(pad)) / 2, 0)  # the top row centred
+    y2 = top + 2.0
+    _psd_panel(ax, stride, 0, y2)
+    _psd_panel(ax, dil, panel_width(stride) + gap, y2)
+    handles = [
+        Rectangle((0, 0), 1, 1, facecolor=to_rgba(BLUE, 0.45), edgecolor=GREY, lw=0.8),
+        Rectangle((0, 0), 1, 1, facecolor="none", edgecolor=GREY, lw=0.8),
+        Rectangle((0, 0), 1, 1, facecolor=to_rgba(ORANGE, 0.85), edgecolor=ORANGE, lw=1.5),
+        Rectangle((0, 0), 1, 1, facecolor="none", edgecolor=ORANGE, lw=1.5, ls="--"),
+        Line2D([], [], ls="none", marker="o", ms=4.5, color=_ink()),
+    ]
+    labels = ["입력", "패딩 (값 0)", "커널이 닿는 칸", "보폭만큼 옮긴 다음 자리", "창의 중심 = 출력 한 칸"]
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False, fontsize=FONT)
+    ax.set_xlim(-0.3, width + 0.3)
+    ax.set_ylim(y2 + stride["n"] + 0.3, -1.3)
     return fig
 
 
@@ -436,7 +512,7 @@ def channels_example(c_in: int = 3, c_out: int = 4, n: int = 5, k: int = 3):
     return {"x": x.shape, "w": w.shape, "b": b.shape, "out": out.shape}
 
 
-def _stack(ax, x0: float, y0: float, size: float, colours, step: float = 0.35, alpha: float = 0.3,
+def _stack(ax, x0: float, y0: float, size: float, colours, step: float = 0.35, alpha: float = 0.45,
            lw: float = 1.2):
     """Squares drawn back to front, each shifted up-right by `step`: a stack of maps.
 
@@ -450,66 +526,81 @@ def _stack(ax, x0: float, y0: float, size: float, colours, step: float = 0.35, a
 
 
 def plot_channels():
-    """채널과 필터: 채널마다 커널을 하나씩 적용해 모두 더하면 출력 맵 하나, 필터가 C_out개면 출력 맵도 C_out개다.
+    """채널과 필터: 필터 하나는 입력 채널마다 커널을 하나씩 두고, 채널별 결과를 모두 더해(편향 b도 더해) 특성 맵 하나를 낸다. 필터 수만큼 특성 맵이 나온다.
 
-    Left: a 3-channel input (C_in, H, W), one filter made of 3 kernels (one per
-    channel), the per-channel results summed, plus a bias, into one output
-    map.  Right: C_out filters give C_out stacked output maps; the weight
-    shape (C_out, C_in, K_H, K_W) and the bias shape are written out.  All
-    shapes come from layers.conv2d run on arrays of those shapes.
+    Top: the 3-channel input (C_in, H, W), channels red, green, blue, one
+    filter made of 3 kernels (one per channel, same colours), the
+    per-channel results summed, plus the bias, into one feature map.
+    Bottom: the same input and C_out filters, each framed in its own colour
+    (none of them an input channel's colour), giving C_out stacked feature
+    maps in the filters' colours; the weight and bias shapes are written
+    out.  Side lengths are proportional to the true sizes and all shapes
+    come from layers.conv2d run on arrays of those shapes.
     """
     ex = channels_example()
     _, c_in, h, w_ = ex["x"]
     c_out, _, kh, kw = ex["w"]
     _, _, oh, ow = ex["out"]
-    fig = Figure(figsize=(9, 3.1), layout="constrained")
-    ax_l, ax_r = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
-    for ax in (ax_l, ax_r):
-        ax.set_aspect("equal")
-        ax.set_axis_off()
+    fig = Figure(figsize=(WIDTH, 5.0), layout="constrained")
+    ax = fig.subplots()
+    ax.set_aspect("equal")
+    ax.set_axis_off()
     cols = CHANNEL_COLOURS[:c_in]
-
-    # Left: one filter.  Side lengths are proportional to the true sizes.
     u, step = 0.42, 0.35  # one pixel; offset between stacked maps
     big, small, res = h * u, kh * u, oh * u
-    cy = (big + (c_in - 1) * step) / 2  # the row everything is centred on
-    ax_l.set_title(f"필터 1개 {ARROW} 출력 맵 1개", fontsize=10)
-    x_top, y_top = _stack(ax_l, 0, 0, big, cols, step)
-    ax_l.text(x_top / 2, -0.3, f"입력 ({c_in}, {h}, {w_})", ha="center", va="top", fontsize=9)
-    ax_l.text(x_top + 0.4, cy, "$\\star$", ha="center", va="center", fontsize=24)
-    kx0, ky0 = x_top + 0.8, cy - (small + (c_in - 1) * step) / 2
-    kx_top, _ = _stack(ax_l, kx0, ky0, small, cols, step)
-    ax_l.text((kx0 + kx_top) / 2, ky0 - 0.3, f"필터 ({c_in}, {kh}, {kw})", ha="center", va="top", fontsize=9)
-    sx = kx_top + 1.4  # the per-channel maps are summed into one
-    _arrow(ax_l, kx_top + 0.15, cy, sx - 0.55, cy)
-    ax_l.text(sx, cy, "Σ + b", ha="center", va="center", fontsize=11)
-    ox0 = sx + 1.3
-    _arrow(ax_l, sx + 0.55, cy, ox0 - 0.15, cy)
-    _stack(ax_l, ox0, cy - res / 2, res, [PURPLE], alpha=0.35)
-    ax_l.text(ox0 + res / 2, cy - res / 2 - 0.3, f"출력 ({oh}, {ow})", ha="center", va="top", fontsize=9)
-    ax_l.set_xlim(-0.2, ox0 + res + 0.5)
-    ax_l.set_ylim(-1.0, y_top + 0.2)
+    in_top = big + (c_in - 1) * step
 
-    # Right: C_out filters, each a (C_in, K_H, K_W) stack (drawn smaller), and the output maps.
-    ax_r.set_title(f"필터 {c_out}개 {ARROW} 출력 맵 {c_out}개", fontsize=10)
-    fcol = FILTER_COLOURS[:c_out]
-    fs, fstep, gap = 0.75, 0.18, 1.3
-    f_h = fs + (c_in - 1) * fstep
-    r_cy = ((c_out - 1) * gap + f_h) / 2
-    out_x, out_step = 3.6, 0.3
-    o_h = res + (c_out - 1) * out_step
-    for f_i, colour in enumerate(fcol):
-        y0 = (c_out - 1 - f_i) * gap
-        _stack(ax_r, 0, y0, fs, cols, step=fstep, alpha=0.25, lw=0.8)
-        _arrow(ax_r, f_h + 0.2, y0 + f_h / 2, out_x - 0.2, r_cy + ((c_out - 1) / 2 - f_i) * 0.25,
-               colour=colour, lw=1.2)
-    _stack(ax_r, out_x, r_cy - o_h / 2, res, fcol, step=out_step, alpha=0.3)
-    ax_r.text(out_x + o_h / 2, r_cy - o_h / 2 - 0.3, f"출력 ({c_out}, {oh}, {ow})", ha="center", va="top",
-              fontsize=9)
-    ax_r.text(2.2, -0.35, f"W: (C_out, C_in, K_H, K_W) = ({c_out}, {c_in}, {kh}, {kw}),   b: ({c_out},)",
-              ha="center", va="top", fontsize=9)
-    ax_r.set_xlim(-0.6, out_x + o_h + 0.6)
-    ax_r.set_ylim(-1.1, (c_out - 1) * gap + f_h + 0.2)
+    def input_stack(y0):
+        x_top, _ = _stack(ax, 0, y0, big, cols, step)
+        ax.text(x_top / 2, y0 - 0.25, f"입력 ({c_in}, {h}, {w_})", ha="center", va="top", fontsize=FONT)
+        ax.text(x_top + 0.45, y0 + in_top / 2, "$\\star$", ha="center", va="center", fontsize=22)
+        return x_top + 0.9
+
+    # Top row: one filter -> one feature map.
+    y_top = 6.3
+    cy = y_top + in_top / 2  # the line everything is centred on
+    ax.text(0, y_top + in_top + 0.5, f"필터 1개 {ARROW} 특성 맵 1개", ha="left", va="bottom", fontsize=TITLE)
+    kx0 = input_stack(y_top)
+    ky0 = cy - (small + (c_in - 1) * step) / 2
+    kx_top, _ = _stack(ax, kx0, ky0, small, cols, step)
+    ax.add_patch(Rectangle((kx0 - 0.12, ky0 - 0.12), kx_top - kx0 + 0.24, kx_top - kx0 + 0.24, facecolor="none",
+                           edgecolor=FILTER_COLOURS[0], lw=2.2))
+    ax.text((kx0 + kx_top) / 2, ky0 - 0.4, f"필터 ({c_in}, {kh}, {kw})", ha="center", va="top", fontsize=FONT)
+    sx = kx_top + 1.5  # the per-channel results are summed into one
+    _arrow(ax, kx_top + 0.15, cy, sx - 0.75, cy)
+    ax.text(sx, cy, "Σ + $b$", ha="center", va="center", fontsize=TITLE)
+    ox0 = sx + 1.5
+    _arrow(ax, sx + 0.75, cy, ox0 - 0.15, cy)
+    _stack(ax, ox0, cy - res / 2, res, [PURPLE])
+    ax.text(ox0 + res / 2, cy - res / 2 - 0.25, f"특성 맵 ({oh}, {ow})", ha="center", va="top", fontsize=FONT)
+
+    # Bottom row: C_out filters -> C_out feature maps.
+    y_bot = 1.2
+    cy = y_bot + in_top / 2
+    ax.text(0, y_bot + in_top + 0.5, f"필터 {c_out}개 {ARROW} 특성 맵 {c_out}개", ha="left", va="bottom",
+            fontsize=TITLE)
+    fx = f_left = input_stack(y_bot)
+    fstep = 0.2
+    f_side = small + (c_in - 1) * fstep
+    for colour in FILTER_COLOURS[:c_out]:
+        fy = cy - f_side / 2
+        _stack(ax, fx, fy, small, cols, fstep, lw=0.9)
+        ax.add_patch(Rectangle((fx - 0.12, fy - 0.12), f_side + 0.24, f_side + 0.24, facecolor="none",
+                               edgecolor=colour, lw=2.2))
+        fx += f_side + 0.45
+    ax.text((f_left + fx - 0.45) / 2, cy - f_side / 2 - 0.3,
+            f"필터 {c_out}개, 각각 ({c_in}, {kh}, {kw})", ha="center", va="top", fontsize=FONT)
+    out_step = 0.3
+    o_side = res + (c_out - 1) * out_step
+    ox0 = fx + 1.1
+    _arrow(ax, fx - 0.15, cy, ox0 - 0.15, cy)
+    _stack(ax, ox0, cy - o_side / 2, res, FILTER_COLOURS[:c_out], out_step, alpha=0.55)
+    ax.text(ox0 + o_side / 2, cy - o_side / 2 - 0.25, f"특성 맵 ({c_out}, {oh}, {ow})", ha="center",
+            va="top", fontsize=FONT)
+    ax.text(0, -0.35, f"$W$: $(C_{{\\mathrm{{out}}}}, C_{{\\mathrm{{in}}}}, K_H, K_W)$ = ({c_out}, {c_in}, {kh}, {kw}),"
+            f"   $b$: ({c_out},)", ha="left", va="top", fontsize=FONT)
+    ax.set_xlim(-0.2, ox0 + o_side + 0.3)
+    ax.set_ylim(-1.1, y_top + in_top + 1.2)
     return fig
 
 
@@ -562,23 +653,25 @@ def backprop_terms(n_in: int = 5, k: int = 3, x_index: int = 3, w_index: int = 1
 
 
 def plot_backprop_graph():
-    """1차원 합성곱의 역전파: X3은 세 출력에 서로 다른 가중치로 닿고, 기울기 δ도 같은 길을 거꾸로 지난다.
+    """1차원 합성곱의 계산 그래프: 출력 하나의 순전파(왼쪽), 입력 하나의 기울기(가운데)와 가중치 하나의 기울기(오른쪽). 기울기 δ는 순전파의 간선을 거꾸로 지난다.
 
     Three panels on the same graph (inputs X1..X5 left, outputs O1..O3 right,
     one edge per product X_{i+k-1} W_k, coloured by weight: W1 blue, W2
-    orange, W3 green).  Left: the forward pass with X3's three paths
-    highlighted.  Middle: the deltas flowing back to X3,
-    dL/dX3 = δ1W3 + δ2W2 + δ3W1.  Right: the gradient of W1,
-    dL/dW1 = δ1X1 + δ2X2 + δ3X3.  Edges come from layers.conv1d and the
-    gradient terms from backprop.conv1d_backward.
+    orange, W3 green).  Left: the forward pass, O1's three incoming edges
+    highlighted and its equation O1 = X1W1 + X2W2 + X3W3 below.  Middle: the
+    deltas flowing back along X3's edges, dL/dX3 = δ1W3 + δ2W2 + δ3W1.
+    Right: the three edges that use W1, each sending its product δi Xi to a
+    W1 node, dL/dW1 = δ1X1 + δ2X2 + δ3X3.  Edges come from layers.conv1d
+    and the gradient terms from backprop.conv1d_backward.
     """
     n_in, k = 5, 3
     n_out = output_size(n_in, k)
     edges = backprop_edges(n_in, k)
     x_terms, w_terms = backprop_terms(n_in, k, x_index=3, w_index=1)
-    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.9), layout="constrained")
     axes = fig.subplots(1, 3)
-    xs, xo = 0.0, 3.0
+    xs, xo = 0.0, 2.2
+    w_node = np.array([(xs + xo) / 2, -0.5])  # where the W1 panel collects its terms
 
     def y_in(j):
         return float(n_in - j)
@@ -590,66 +683,95 @@ def plot_backprop_graph():
     dx = " + ".join(f"\\delta_{i} W_{w}" for i, w in sorted(x_terms))
     dw = " + ".join(f"\\delta_{i} X_{j}" for i, j in sorted(w_terms))
     panels = [
-        ("순전파", {e for e in edges if e[0] == 3}, False, f"$O_1 = {o1}$"),
-        ("역전파 ($X_3$)", {(j, i, w) for j, i, w in edges if j == 3 and (i, w) in x_terms}, True,
-         f"$\\partial L / \\partial X_3 = {dx}$"),
-        ("역전파 ($W_1$)", {(j, i, w) for j, i, w in edges if w == 1 and (i, j) in w_terms}, True,
-         f"$\\partial L / \\partial W_1 = {dw}$"),
+        ("순전파 ($O_1$)", {e for e in edges if e[1] == 1}, "forward", f"$O_1 =$\n${o1}$"),
+        ("역전파 ($X_3$)", {(j, i, w) for j, i, w in edges if j == 3 and (i, w) in x_terms}, "input",
+         f"$\\partial L / \\partial X_3 =$\n${dx}$"),
+        ("역전파 ($W_1$)", {(j, i, w) for j, i, w in edges if w == 1 and (i, j) in w_terms}, "weight",
+         f"$\\partial L / \\partial W_1 =$\n${dw}$"),
     ]
-    for ax, (title, hot, backward, formula) in zip(axes, panels):
+    for ax, (title, hot, kind, formula) in zip(axes, panels):
         ax.set_axis_off()
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=TITLE)
         ends = {e: (np.array([xs + 0.3, y_in(e[0])]), np.array([xo - 0.3, y_out(e[1])])) for e in edges}
         faint = [e for e in edges if e not in hot]
-        ax.add_collection(LineCollection([ends[e] for e in faint], linewidths=0.9,
-                                         colors=[to_rgba(WEIGHT_COLOURS[e[2] - 1], 0.35) for e in faint]))
+        ax.add_collection(LineCollection([ends[e] for e in faint], linewidths=1.0,
+                                         colors=[to_rgba(WEIGHT_COLOURS[e[2] - 1], FAINT) for e in faint]))
         for e in sorted(hot):
             (p0, p1), colour = ends[e], WEIGHT_COLOURS[e[2] - 1]
-            if backward:
-                ax.add_patch(FancyArrowPatch(tuple(p1), tuple(p0), arrowstyle="-|>", mutation_scale=11,
-                                             color=colour, lw=2.2, shrinkA=2, shrinkB=2))
+            if kind == "input":  # delta_i flows back from O_i to X_3
+                ax.add_patch(FancyArrowPatch(tuple(p1), tuple(p0), arrowstyle="-|>", mutation_scale=12,
+                                             color=colour, lw=2.4, shrinkA=2, shrinkB=2))
             else:
-                ax.plot(*np.transpose([p0, p1]), color=colour, lw=2.4)
-            lx, ly = p0 + 0.5 * (p1 - p0)  # the weight's name just above the middle of the edge
-            ax.text(lx, ly + 0.1, f"$W_{e[2]}$", ha="center", va="bottom", fontsize=9, color=colour)
+                ax.plot(*np.transpose([p0, p1]), color=colour, lw=2.6)
+            mid = p0 + 0.5 * (p1 - p0)
+            if kind == "weight":  # each W1 edge hands delta_i X_i to the W1 node; start points fan out
+                start = p0 + (0.2 + 0.3 * (e[1] - 1)) * (p1 - p0)
+                ax.add_patch(FancyArrowPatch(tuple(start), tuple(w_node), arrowstyle="-|>", mutation_scale=11,
+                                             color=colour, lw=1.4, ls=(0, (3, 2)), shrinkA=0, shrinkB=11))
+            else:  # the weight's name just above the middle of the edge
+                ax.text(mid[0], mid[1] + 0.12, f"$W_{e[2]}$", ha="center", va="bottom", fontsize=FONT,
+                        color=colour)
         # All nodes in one scatter: one shared marker definition in the SVG.
-        hot_in = {j for j in range(1, n_in + 1) if any(e[0] == j for e in hot)}
+        hot_in = {e[0] for e in hot}
+        hot_out = {e[1] for e in hot}
         node_xy = [(xs, y_in(j)) for j in range(1, n_in + 1)] + [(xo, y_out(i)) for i in range(1, n_out + 1)]
-        node_rgba = [to_rgba(BLUE, 0.5 if j in hot_in else 0.2) for j in range(1, n_in + 1)]
-        node_rgba += [to_rgba(ORANGE, 0.3)] * n_out
-        ax.scatter(*np.transpose(node_xy), s=380, c=node_rgba, lw=0)
+        node_rgba = [to_rgba(BLUE, 0.75 if j in hot_in else 0.4) for j in range(1, n_in + 1)]
+        node_rgba += [to_rgba(ORANGE, 0.75 if i in hot_out else 0.4) for i in range(1, n_out + 1)]
+        if kind == "weight":
+            node_xy.append(tuple(w_node))
+            node_rgba.append(to_rgba(WEIGHT_COLOURS[0], 0.75))
+        ax.scatter(*np.transpose(node_xy), s=560, c=node_rgba, lw=0)
         for j in range(1, n_in + 1):
-            ax.text(xs, y_in(j), f"$X_{j}$", ha="center", va="center", fontsize=10)
+            ax.text(xs, y_in(j), f"$X_{j}$", ha="center", va="center", fontsize=NODE_FONT)
         for i in range(1, n_out + 1):
-            ax.text(xo, y_out(i), f"$O_{i}$", ha="center", va="center", fontsize=10)
-            if backward:
-                ax.text(xo + 0.35, y_out(i), f"$\\delta_{i}$", ha="left", va="center", fontsize=10, color=RED)
-        ax.text(1.5, -0.6, formula, ha="center", va="top", fontsize=10)
-        ax.set_xlim(-0.45, 3.75)
-        ax.set_ylim(-1.25, n_in - 0.6)
+            ax.text(xo, y_out(i), f"$O_{i}$", ha="center", va="center", fontsize=NODE_FONT)
+            if kind != "forward":
+                ax.text(xo + 0.33, y_out(i), f"$\\delta_{i}$", ha="left", va="center", fontsize=NODE_FONT,
+                        color=RED)
+        if kind == "weight":
+            ax.text(*w_node, "$W_1$", ha="center", va="center", fontsize=NODE_FONT)
+        ax.text(1.1, -1.15, formula, ha="center", va="top", fontsize=FONT, linespacing=1.6)
+        ax.set_xlim(-0.4, 2.85)
+        ax.set_ylim(-2.45, n_in - 0.6)
         ax.set_aspect("equal")
     return fig
 
 
 # --------------------------------------------------------------------------- kernel gallery
 
-GALLERY_KERNELS = ("identity", "box_blur", "gaussian_blur", "sharpen",
-                   "sobel_x", "sobel_y", "laplacian", "emboss")
-GALLERY_LEVELS = 64  # grey levels shown
+GALLERY_KERNELS = tuple(IMAGE_KERNELS)  # all of them, in the order the code block lists them
+GALLERY_LEVELS = 48  # grey levels shown
+GALLERY_SIDE = 96  # pixels per side of each panel's image
+GALLERY_BLOCK = 3  # each shown pixel averages GALLERY_BLOCK x GALLERY_BLOCK photo pixels
+GALLERY_CENTRE = (200, 256)  # (row, col) of the face, with the cap, in the (600, 512) photo
+GALLERY_CLIP = 99  # edge panels: |response| clipped at this percentile
 
 
-def gallery_image(side: int = 112) -> np.ndarray:
-    """The sample photo cropped to the face and block-averaged to (side, side), values in [0, 1].
+def gallery_crop() -> dict:
+    """Where the gallery's image comes from, for the note's text: a dict of ints and tuples.
 
-    Small on purpose: eight filtered copies go into one PNG, and photo pixels
-    cost about a byte each there even with few grey levels (112 px: ~115 KB).
+    ``photo`` the grayscale photo's shape (H, W); ``crop`` the side of the
+    square cut out of it, ``top`` and ``left`` its corner; ``block`` the side
+    of the blocks averaged into one pixel; ``side`` the side of the result.
     """
+    photo = load_sample_image().shape
+    crop = GALLERY_SIDE * GALLERY_BLOCK
+    top, left = GALLERY_CENTRE[0] - crop // 2, GALLERY_CENTRE[1] - crop // 2
+    if top < 0 or left < 0 or top + crop > photo[0] or left + crop > photo[1]:
+        raise ValueError(f"a {crop}x{crop} crop around {GALLERY_CENTRE} does not fit in the photo {photo}")
+    return {"photo": photo, "crop": crop, "top": top, "left": left, "block": GALLERY_BLOCK, "side": GALLERY_SIDE}
+
+
+def gallery_image() -> np.ndarray:
+    """The sample photo cropped to the face and block-averaged, (side, side) in [0, 1] (see gallery_crop).
+
+    Small on purpose: nine filtered copies go into one PNG, and photo pixels
+    cost about a byte each there even with few grey levels.
+    """
+    c = gallery_crop()
     img = load_sample_image()  # (600, 512)
-    f = 3  # block size: 3 * side pixels of the portrait -> side
-    centre_row, centre_col = 200, 256  # the face, with the cap
-    top, left = centre_row - side * f // 2, centre_col - side * f // 2
-    crop = img[top : top + side * f, left : left + side * f]
-    return crop.reshape(side, f, side, f).mean(axis=(1, 3))
+    crop = img[c["top"] : c["top"] + c["crop"], c["left"] : c["left"] + c["crop"]]
+    return crop.reshape(c["side"], c["block"], c["side"], c["block"]).mean(axis=(1, 3))
 
 
 def gallery_panels():
@@ -658,8 +780,9 @@ def gallery_panels():
     The image is apply_kernel(gallery_image(), kernel) without its one-pixel
     border (where zero padding makes a false edge), mapped to integer grey
     levels 0..GALLERY_LEVELS-1: kernels summing to 1 from [0, 1], edge
-    detectors (sum 0) from [-m, m], m the 99th percentile of |response|, so
-    that mid grey means "no change".
+    detectors (sum 0) from [-m, m], m the GALLERY_CLIP-th percentile of
+    |response|, so that mid grey means 0, "no change", lighter a positive
+    and darker a negative response.
     """
     img = gallery_image()
     panels = []
@@ -668,7 +791,7 @@ def gallery_panels():
         total = float(kern.sum())
         res = apply_kernel(img, kern)[1:-1, 1:-1]
         if abs(total) < 1e-9:
-            m = float(np.percentile(np.abs(res), 99))
+            m = float(np.percentile(np.abs(res), GALLERY_CLIP))
             lo, hi = -m, m
         else:
             lo, hi = 0.0, 1.0
@@ -678,17 +801,123 @@ def gallery_panels():
 
 
 def plot_kernel_gallery():
-    """이미지 커널 모음: 같은 사진에 3×3 커널을 적용한 결과. 합이 1인 커널은 밝기를 유지하고, 합이 0인 커널은 경계만 남긴다.
+    """이미지 커널 모음: 같은 사진에 3×3 커널을 적용한 결과(제목의 괄호는 커널 원소의 합). 합이 1인 커널은 밝기를 유지하고, 합이 0인 커널은 경계만 남긴다. 합이 0인 칸에서는 중간 회색이 0(변화 없음)이고, 밝을수록 양의 응답, 어두울수록 음의 응답이다.
 
-    A 2x4 grid of the grayscale sample photo (face crop, 112 x 112 px)
-    filtered with kernels.apply_kernel: identity, box and Gaussian blur,
-    sharpen, Sobel x/y, Laplacian and emboss; each title names the kernel
-    and its sum.  See gallery_panels for the grey scale of each panel.
+    A 3x3 grid of the grayscale sample photo (a face crop block-averaged to
+    GALLERY_SIDE px, see gallery_crop) filtered with kernels.apply_kernel,
+    one panel per kernel in IMAGE_KERNELS; each title gives the kernel's
+    key in IMAGE_KERNELS, as the code shows it, and its sum.  See
+    gallery_panels for the grey scale.  (Korean names would come from
+    worked.py, which would make this figure redraw on every edit there.)
     """
-    fig = Figure(figsize=(8.4, 4.6), layout="constrained")
-    axes = fig.subplots(2, 4)
+    fig = Figure(figsize=(WIDTH, 6.7), layout="constrained")
+    axes = fig.subplots(3, 3)
     for ax, (name, total, shown) in zip(axes.ravel(), gallery_panels()):
         ax.imshow(shown, cmap="gray", vmin=0, vmax=GALLERY_LEVELS - 1, interpolation="nearest")
-        ax.set_title(f"{name}  (합 {_fmt(round(total, 6))})", fontsize=10)
+        ax.set_title(f"{name} (합 {_fmt(round(total, 6))})", fontsize=FONT)
         ax.set_axis_off()
+    return fig
+
+
+# --------------------------------------------------------------------------- transposed convolution
+
+
+def transposed_conv_example():
+    """The 2-D transposed convolution drawn by plot_transposed_conv, step by step: a dict.
+
+    ``x`` (2, 2) the input, ``w`` (3, 3) the kernel, ``stride`` 2;
+    ``inserted`` (3, 3) = backprop.dilate_grad(x, stride): stride - 1 zeros
+    between neighbours; ``padded`` (7, 7) that with K - 1 zeros around it;
+    ``out`` (5, 5) = signal1d.convolve2d(inserted, w, "full"), the full
+    convolution, which is correlate2d(padded, w rotated 180 degrees, "valid");
+    ``cell`` the highlighted output cell, whose window is padded[r:r+3, c:c+3].
+    Output side (n - 1) S + K = 5.
+    """
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    w = np.array([[1.0, 2.0, 1.0], [0.0, 1.0, 0.0], [1.0, 0.0, -1.0]])
+    stride = 2
+    inserted = dilate_grad(x[None, None], stride)[0, 0]
+    k = w.shape[0]
+    padded = np.pad(inserted, k - 1)
+    out = convolve2d(inserted, w, "full")
+    return {"x": x, "w": w, "stride": stride, "inserted": inserted, "padded": padded, "out": out,
+            "cell": (2, 2)}
+
+
+def transposed_conv_terms(ex=None) -> str:
+    """The highlighted output cell as a sum of (input entry)·(flipped kernel entry), zeros left out."""
+    ex = ex or transposed_conv_example()
+    (r, c), w = ex["cell"], ex["w"]
+    k = w.shape[0]
+    window = ex["padded"][r : r + k, c : c + k]
+    flipped = w[::-1, ::-1]
+    terms = [f"{_fmt(a)}·{_fmt(b) if b >= 0 else '(' + _fmt(b) + ')'}"
+             for a, b in zip(window.ravel(), flipped.ravel()) if a != 0]
+    return f"출력[{r}, {c}] = " + " + ".join(terms) + f" = {_fmt(ex['out'][r, c])}"
+
+
+def plot_transposed_conv():
+    """전치 합성곱(보폭 2, 3×3 커널): 입력 칸 사이에 0을 하나씩 끼워 넣고(회색 칸), 둘레에 K−1 = 2칸의 0을 두른 뒤, 뒤집은 커널을 보폭 1로 밀면(full 합성곱) 2×2가 5×5로 커진다.
+
+    In the style of Dumoulin & Visin's figures, all grids at one scale.
+    Top: the input x (2x2, blue), the kernel w (3x3, orange) and the output
+    side (n - 1) S + K.  Bottom left: x with S - 1 zeros inserted between
+    neighbours (grey cells), surrounded by K - 1 = 2 rings of zero padding
+    (unfilled), and the 3x3 window of the highlighted output cell (orange
+    outline).  Bottom right: the 5x5 output with that cell highlighted
+    (green), and its sum of products spelled out underneath.  Values from
+    backprop.dilate_grad and signal1d.convolve2d.
+    """
+    ex = transposed_conv_example()
+    x, w, padded, out = ex["x"], ex["w"], ex["padded"], ex["out"]
+    r, c = ex["cell"]
+    k, s = w.shape[0], ex["stride"]
+    m, o = padded.shape[0], out.shape[0]
+    grey = GREY
+    fig = Figure(figsize=(WIDTH, 5.6), layout="constrained")
+    ax = fig.subplots()
+    _cell_axes(ax)
+
+    # Top row: the input and the kernel.
+    _fill(ax, 0, 0, BLUE, 0.45, *x.shape)
+    _grid_lines(ax, *x.shape)
+    _numbers(ax, x)
+    ax.text(x.shape[1] / 2, -0.3, f"입력 x ({x.shape[0]}×{x.shape[1]})", ha="center", va="bottom", fontsize=FONT)
+    kx = x.shape[1] + 2.5
+    _fill(ax, kx, 0, ORANGE, 0.35, k, k)
+    _grid_lines(ax, k, k, kx)
+    _numbers(ax, w, kx)
+    ax.text(kx + k / 2, -0.3, f"커널 w ({k}×{k})", ha="center", va="bottom", fontsize=FONT)
+    ax.text(kx + k + 0.6, 0.2, f"보폭 S = {s}\n출력 ({x.shape[0]}−1)·{s} + {k} = {o}", ha="left", va="top",
+            fontsize=FONT, linespacing=1.6)
+
+    # Bottom left: zero insertion and padding, the window of the highlighted output cell.
+    y0 = k + 1.6
+    rows, cols = np.indices(padded.shape)
+    inner = (rows >= k - 1) & (rows < m - k + 1) & (cols >= k - 1) & (cols < m - k + 1)
+    is_input = inner & ((rows - (k - 1)) % s == 0) & ((cols - (k - 1)) % s == 0)
+    _cells(ax, [(cc, y0 + rr) for rr, cc in zip(*np.nonzero(is_input))], BLUE, 0.45)
+    _cells(ax, [(cc, y0 + rr) for rr, cc in zip(*np.nonzero(inner & ~is_input))], grey, 0.25)
+    _grid_lines(ax, m, m, 0, y0)
+    for rr, cc in zip(*np.nonzero(~is_input)):
+        ax.text(cc + 0.5, y0 + rr + 0.5, "0", ha="center", va="center", fontsize=FONT, color=grey)
+    for rr, cc in zip(*np.nonzero(is_input)):
+        ax.text(cc + 0.5, y0 + rr + 0.5, _fmt(padded[rr, cc]), ha="center", va="center", fontsize=FONT)
+    _outline(ax, c, y0 + r, k, k, ORANGE, lw=2.6)
+    ax.text(m / 2, y0 - 0.3, f"0 끼워 넣기 + 둘레 {k - 1}칸 0 ({m}×{m})", ha="center", va="bottom", fontsize=FONT)
+
+    # Bottom right: the output, the highlighted cell and the arrow from its window.
+    ox, oy = m + 2.0, y0 + (m - o) / 2
+    _fill(ax, ox, oy, GREEN, 0.3, o, o)
+    _fill(ax, ox + c, oy + r, GREEN, 0.6)
+    _outline(ax, ox + c, oy + r, 1, 1, GREEN, lw=2.2)
+    _grid_lines(ax, o, o, ox, oy)
+    _numbers(ax, out, ox, oy)
+    ax.text(ox + o / 2, oy - 0.3, f"출력 ({o}×{o})", ha="center", va="bottom", fontsize=FONT)
+    _arrow(ax, m + 0.2, y0 + m / 2, ox - 0.2, y0 + m / 2)
+    ax.text(m + 1.0, y0 + m / 2 + 0.3, "뒤집은 w,\n보폭 1", ha="center", va="top", fontsize=FONT,
+            linespacing=1.4)
+    ax.text((ox + o) / 2, y0 + m + 0.35, transposed_conv_terms(ex), ha="center", va="top", fontsize=FONT)
+    ax.set_xlim(-0.2, ox + o + 0.2)
+    ax.set_ylim(y0 + m + 1.3, -1.2)
     return fig
