@@ -221,6 +221,8 @@ MARKDOWN = [
     ("danger inside details", SHOWCASE, '    !!! danger "위험"\n\n        GitBook 동기화를'),
     ("space URL -> page", SHOWCASE, "[Level2 노트](../../til-python-math/algorithm/programmers/level2/index.md)"),
     ("image (1) (2).png", "til-etc/cointrading/index.md", "![](assets/image-1-2.png)"),
+    ("figure unwrapped from <div align> and <picture>", "til-etc/cointrading/index.md",
+     '<figure markdown="span">\n![수익 곡선](assets/image.png)\n</figure>'),
     ("external image -> link", "til-etc/cointrading/index.md", "[외부 이미지: 외부 그림](https://example.com/chart.png)"),
     ("file -> download", "til-etc/cointrading/index.md",
      '[백테스팅 보고서](assets/backtest-report.pdf){ download="backtest-report.pdf" }'),
@@ -267,11 +269,11 @@ def test_nothing_gitbook_specific_left_silently(mirror):
 def test_report_counts_blocks_assets_and_left_overs(mirror):
     rep = mirror.report
     assert rep == mirror.out.split("\nWrote ")[0].rstrip("\n") + "\n"
-    for row in ("| hint | 4 |", "| tabs | 1 |", "| tab | 2 |", "| code | 2 |", "| figure | 1 |",
+    for row in ("| hint | 4 |", "| tabs | 1 |", "| tab | 2 |", "| code | 2 |", "| figure | 2 |",
                 "| inline math | 3 |", "| display math | 2 |", "| cards table | 1 |", "| stepper | 1 |",
                 "| columns | 1 |", "| details | 1 |", "| mark | 1 |", "| variable | 2 |", "| embed | 1 |",
                 "| file | 1 |", "| content-ref | 1 |", "| page mention | 1 |", "| button | 1 |",
-                "| swagger | 1 |", "| assets copied | 4 |", "| hidden in GitBook (imported and listed) | 1 |",
+                "| swagger | 1 |", "| assets copied | 5 |", "| hidden in GitBook (imported and listed) | 1 |",
                 "| external images linked, not fetched | 1 |"):
         assert row in rep, row
     left = rep.split("## Left for a person", 1)[1]
@@ -335,7 +337,7 @@ def test_second_import_changes_nothing(mirror, tmp_path):
     before = tree_digest(mirror.project / "docs")
     rc, out, err = til("import-gitbook", str(mirror.export), "--project", str(mirror.project), "--add-unmatched")
     assert rc == 0, err
-    assert "Nothing changed: all 17 files are already up to date." in out
+    assert "Nothing changed: all 18 files are already up to date." in out
     assert tree_digest(mirror.project / "docs") == before
 
 
@@ -358,10 +360,12 @@ def test_refuses_to_overwrite_a_written_note(tmp_path):
     written.write_text("# 01 깃북 포기 선언\n\n여기서 쓴 노트.\n", "utf-8")
     before = tree_digest(project)
     export = make_export(tmp_path / "export")
-    rc, _, err = til("import-gitbook", str(export), "--project", str(project))
+    report = tmp_path / "report.md"
+    rc, _, err = til("import-gitbook", str(export), "--project", str(project), "--report", str(report))
     assert rc == 1
     assert f"refusing to overwrite written notes (pass --force to replace them): docs/{SHOWCASE}" in err
     assert tree_digest(project) == before, "a refused import writes nothing"
+    assert re.search(r"## Refused: .*\n\n- `docs/til-etc/gatsby/01-gitbuk-pogi-seoneon\.md`", report.read_text("utf-8"))
     rc, _, err = til("import-gitbook", str(export), "--project", str(project), "--force")
     assert rc == 0, err
     assert "source: gitbook" in written.read_text("utf-8")

@@ -798,6 +798,8 @@ def run(args) -> int:
         for s, d in plan.moves.items():
             print(f"- move: `{s}` → `{d}`")
         return 1 if refused else 0
+    if args.report:
+        Path(args.report).write_text(text, "utf-8")
     if refused:
         print("til import-gitbook: refusing to overwrite written notes (pass --force to replace them): "
               + ", ".join(refused), file=sys.stderr)
@@ -809,6 +811,4 @@ def run(args) -> int:
         write(project, plan, changed)
         print(f"Wrote {len(new)} new and {len(updated)} updated files; {len(same)} unchanged; "
               f"moved {len(plan.moves)} notes to {MOVED_DIR}/.")
-    if args.report:
-        Path(args.report).write_text(text, "utf-8")
     return 0

@@ -518,6 +518,11 @@ class Renderer:
                       lambda m: self._variable(m, file, at(m.start())), text)
         text = re.sub(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)", lambda m: self._protect(m[0]), text)
         text = self._math(text)
+        # GitBook wraps aligned images in <div align>/<p align> and dark-mode variants in <picture>:
+        # raw HTML around them would keep Markdown from seeing the converted image
+        text = re.sub(r"<picture\b[^>]*>.*?(<img\b[^>]*>).*?</picture>", r"\1", text, flags=re.S | re.I)
+        text = re.sub(r"<(div|p)\b[^>]*>\s*(<figure\b.*?</figure>|<img\b[^>]*>)\s*</\1>", r"\2", text,
+                      flags=re.S | re.I)
         text = re.sub(r"<figure\b[^>]*>(.*?)</figure>", lambda m: self._figure(m, file, at(m.start())), text,
                       flags=re.S | re.I)
         text = re.sub(r'<table\b[^>]*data-view="cards"[^>]*>.*?</table>',
