@@ -71,8 +71,9 @@ class PageContext(Protocol):
 
 # ------------------------------------------------------------------ parsing
 
-# Blocks that must be closed by {% end<name> %}; others are single tags unless an end tag follows.
-CONTAINERS = {"hint", "tabs", "tab", "code", "file", "content-ref", "stepper", "step", "columns", "column",
+# Blocks that must be closed by {% end<name> %}; others (embed, file, unknown tags) are single tags
+# unless their end tag comes before their next use.
+CONTAINERS = {"hint", "tabs", "tab", "code", "content-ref", "stepper", "step", "columns", "column",
               "swagger", "swagger-description", "swagger-parameter", "swagger-response", "openapi"}
 _TOKEN = re.compile(r"""
   (?P<fence>^(?P<fi>[ \t]*)(?P<fc>`{3,}|~{3,})[^\n]*\n
@@ -203,7 +204,7 @@ _MD_LINK = re.compile(r"""
 """, re.X)
 _TAG_ATTR = re.compile(r"""([\w-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 PLACEHOLDER = "\x00{}\x00"
-_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00(\n*)")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
@@ -326,13 +327,18 @@ class Renderer:
         self._protected: list[str] = []
 
     # -- helpers
-    def _protect(self, text: str) -> str:
-        self._protected.append(text)
-        return PLACEHOLDER.format(len(self._protected) - 1)
+    def _protect(self, text: str, source_lines: int = 0) -> str:
+        """A placeholder for converted text, followed by as many newlines as the source it replaces
+        spanned, so that later line numbers on the page still count source lines."""
+        self._protected.append((text, source_lines))
+        return PLACEHOLDER.format(len(self._protected) - 1) + "\n" * source_lines
 
     def _restore(self, text: str) -> str:
+        def sub(m):
+            value, lines = self._protected[int(m[1])]
+            return value + m[2][lines:]
         while _PLACEHOLDER.search(text):
-            text = _PLACEHOLDER.sub(lambda m: self._protected[int(m[1])], text)
+            text = _PLACEHOLDER.sub(sub, text)
         return text
 
     def _issue(self, file: str, line: int, what: str) -> None:
@@ -523,14 +529,15 @@ class Renderer:
         text = re.sub(r"<picture\b[^>]*>.*?(<img\b[^>]*>).*?</picture>", r"\1", text, flags=re.S | re.I)
         text = re.sub(r"<(div|p)\b[^>]*>\s*(<figure\b.*?</figure>|<img\b[^>]*>)\s*</\1>", r"\2", text,
                       flags=re.S | re.I)
-        text = re.sub(r"<figure\b[^>]*>(.*?)</figure>", lambda m: self._figure(m, file, at(m.start())), text,
+        text = re.sub(r"<figure\b[^>]*>(.*?)</figure>", lambda m: self._figure(m, text, file, at(m.start())), text,
                       flags=re.S | re.I)
         text = re.sub(r'<table\b[^>]*data-view="cards"[^>]*>.*?</table>',
                       lambda m: self._cards(m[0], file, at(m.start())), text, flags=re.S | re.I)
         text = re.sub(r"<mark\b[^>]*>(.*?)</mark>", lambda m: self._mark(m), text, flags=re.S | re.I)
         text = re.sub(r"<a\b([^>]*)>(.*?)</a>", lambda m: self._html_link(m, file, at(m.start())), text,
                       flags=re.S | re.I)
-        text = re.sub(r"<img\b[^>]*>", lambda m: self._protect(self._html_img(m[0], file, at(m.start()))), text,
+        text = re.sub(r"<img\b[^>]*>", lambda m: self._protect(self._html_img(m[0], file, at(m.start())),
+                                                                m[0].count("\n")), text,
                       flags=re.I)
         text = _MD_LINK.sub(lambda m: self._md_link(m, file, at(m.start())), text)
         text = self._headings(text)
@@ -548,7 +555,8 @@ class Renderer:
     def _math(self, text: str) -> str:
         def display(m):
             self.counts["display math"] += 1
-            return f"\n\n{self._protect(m[0].strip(chr(10)))}\n\n" if m[0].strip() else m[0]
+            block = m[0].strip("\n")
+            return self._protect(f"\n\n{block}\n\n", m[0].count("\n")) if block.strip() else m[0]
 
         # $$ on lines of its own, or a $$...$$ that is a whole line: display math, kept
         text = re.sub(r"^[ \t]*\$\$[ \t]*\n.*?\n[ \t]*\$\$[ \t]*$", display, text, flags=re.M | re.S)
@@ -586,16 +594,15 @@ class Renderer:
         self.counts["image"] += 1
         return f"![{_md_text(alt)}]({link})"
 
-    def _figure(self, m, file: str, line: int) -> str:
+    def _figure(self, m, text: str, file: str, line: int) -> str:
         inner = m[1]
         img = re.search(r"<img\b[^>]*>", inner, re.I)
         cap = re.search(r"<figcaption\b[^>]*>(.*?)</figcaption>", inner, re.S | re.I)
         caption = re.sub(r"</?p\b[^>]*>", "", cap[1]).strip() if cap else ""
         if not img:
             self._issue(file, line, "<figure> without <img> kept as it is")
-            return self._protect(m[0])
-        attrs = html_attrs(img[0])
-        image = self._image(attrs.get("src", ""), attrs.get("alt", ""), file, line)
+            return self._protect(m[0], m[0].count("\n"))
+        image = self._html_img(img[0], file, line)
         self.counts["figure"] += 1
         caption = self.text(caption, file, line) if caption else ""
         if image.startswith("!"):
@@ -603,13 +610,19 @@ class Renderer:
                                                             else "") + "</figure>"
         else:
             body = image + (f" — {caption}" if caption else "")
-        return "\n\n" + self._protect(body) + "\n\n"
+        # a figure in a list item keeps the item's indentation on each of its lines
+        start = text.rfind("\n", 0, m.start()) + 1
+        lead = text[start:m.start()]
+        if lead.strip():
+            return self._protect(f"\n\n{body}\n\n", m[0].count("\n"))
+        return self._protect(body.replace("\n", "\n" + lead), m[0].count("\n"))
 
     def _html_img(self, tag: str, file: str, line: int) -> str:
         attrs = html_attrs(tag)
         image = self._image(attrs.get("src", ""), attrs.get("alt", ""), file, line)
-        if image.startswith("!") and attrs.get("width", "").rstrip("px").isdigit():
-            image += f'{{ width="{attrs["width"].rstrip("px")}" }}'
+        width = attrs.get("width", "").removesuffix("px")
+        if image.startswith("!") and width.isdigit():
+            image += f'{{ width="{width}" }}'
         return image
 
     def _mark(self, m) -> str:
@@ -618,6 +631,7 @@ class Renderer:
         return f"=={inner}==" if inner else ""
 
     def _html_link(self, m, file: str, line: int) -> str:
+        n = m[0].count("\n")
         attrs = html_attrs(f"<a{m[1]}>")
         text = re.sub(r"<[^>]+>", "", m[2]).strip() or attrs.get("href", "")
         href = attrs.get("href", "")
@@ -628,8 +642,8 @@ class Renderer:
         if "button" in classes:
             self.counts["button"] += 1
             style = " .md-button--primary" if "primary" in classes else ""
-            return self._protect(f"[{_md_text(text)}]({link}){{ .md-button{style} }}")
-        return self._protect(f"[{_md_text(text)}]({link})")
+            return self._protect(f"[{_md_text(text)}]({link}){{ .md-button{style} }}", n)
+        return self._protect(f"[{_md_text(text)}]({link})", n)
 
     def _target(self, target: str, file: str, line: int) -> str | None:
         link = self.ctx.link(target, file, line)
@@ -638,10 +652,9 @@ class Renderer:
         return link
 
     def _md_link(self, m, file: str, line: int) -> str:
-        target = m["target"]
+        target, n = m["target"], m[0].count("\n")
         if m["bang"]:
-            image = self._image(target, m["text"], file, line)
-            return self._protect(image)
+            return self._protect(self._image(target, m["text"], file, line), n)
         link = self._target(target, file, line)
         text = m["text"]
         if link is None:
@@ -650,9 +663,9 @@ class Renderer:
             self.counts["page mention"] += 1
             title = self.ctx.title(target.strip("<>"), file)
             text = _md_text(title) if title else text
-            return self._protect(f"[{text}]({link})")
+            return self._protect(f"[{text}]({link})", n)
         title = f' "{m["title"]}"' if m["title"] else ""
-        return self._protect(f"[{text}]({link}{title})")
+        return self._protect(f"[{text}]({link}{title})", n)
 
     def _cards(self, table: str, file: str, line: int) -> str:
         parser = _Cells()
@@ -687,8 +700,8 @@ class Renderer:
             lines += shown
             cards.append("-   " + indent("\n\n".join(lines) or "&nbsp;")[4:])
         self.counts["cards table"] += 1
-        return "\n\n" + self._protect('<div class="grid cards" markdown>\n\n' + "\n\n".join(cards)
-                                      + "\n\n</div>") + "\n\n"
+        return self._protect('\n\n<div class="grid cards" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>\n\n",
+                             table.count("\n"))
 
     def _cell(self, cell: str, file: str, line: int) -> str:
         out = re.sub(r"</?(?:strong|b)>", "**", cell, flags=re.I)
