@@ -225,6 +225,9 @@ MARKDOWN = [
     ("image (1) (2).png", "til-etc/cointrading/index.md", "![](assets/image-1-2.png)"),
     ("figure unwrapped from <div align> and <picture>", "til-etc/cointrading/index.md",
      '<figure markdown="span">\n![수익 곡선](assets/image.png)\n</figure>'),
+    ("figure in a list item GitBook wrote as a lone '*'", "til-etc/cointrading/index.md",
+     '*   <figure markdown="span">\n    ![첫 구간 수익](assets/image.png)\n    <figcaption>첫 구간</figcaption>\n'
+     '    </figure>\n* 두 번째 구간은'),
     ("external image -> link", "til-etc/cointrading/index.md", "[외부 이미지: 외부 그림](https://example.com/chart.png)"),
     ("file -> download", "til-etc/cointrading/index.md",
      '[백테스팅 보고서](assets/backtest-report.pdf){ download="backtest-report.pdf" }'),
@@ -271,7 +274,7 @@ def test_nothing_gitbook_specific_left_silently(mirror):
 def test_report_counts_blocks_assets_and_left_overs(mirror):
     rep = mirror.report
     assert rep == mirror.out.split("\nWrote ")[0].rstrip("\n") + "\n"
-    for row in ("| hint | 4 |", "| tabs | 1 |", "| tab | 2 |", "| code | 2 |", "| figure | 2 |",
+    for row in ("| hint | 4 |", "| tabs | 1 |", "| tab | 2 |", "| code | 2 |", "| figure | 3 |",
                 "| inline math | 3 |", "| display math | 2 |", "| cards table | 1 |", "| stepper | 1 |",
                 "| columns | 1 |", "| details | 1 |", "| mark | 1 |", "| variable | 2 |", "| embed | 1 |",
                 "| file | 1 |", "| content-ref | 1 |", "| page mention | 1 |", "| button | 1 |",
@@ -314,6 +317,7 @@ def test_conversion_html(mirror_site):
 @pytest.mark.parametrize("src, selector, check", [
     ("til-etc/cointrading/index.md", "a[download]", lambda el, p: p(el["href"]).is_file()),
     ("til-etc/cointrading/index.md", "p img", lambda el, p: p(el["src"]).is_file()),
+    ("til-etc/cointrading/index.md", "ul > li > figure img", lambda el, p: p(el["src"]).is_file()),
     ("til-etc/baepo-memo.md", "div.grid.cards.til-embed a", lambda el, p: el["href"].startswith("https://www.you")),
     ("til-etc/index.md", "div.grid.cards li a", lambda el, p: el.get_text() == "Gatsby"),
     (LEVEL2 + "index.md", "div.grid.cards li", lambda el, p: el.select_one("img") and el.select_one("strong a")),

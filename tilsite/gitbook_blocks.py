@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import unquote
 from typing import Callable, Protocol
 
 from pymdownx.snippets import SnippetPreprocessor
@@ -519,6 +520,7 @@ class Renderer:
         def at(pos: int) -> int:
             return _line_at(text, pos, line)
 
+        text = self._join_empty_items(text)
         # inline code is kept verbatim; GitBook's variables are code-like HTML
         text = re.sub(r'<code\s+class="expression">\s*([\w.]+)\s*</code>',
                       lambda m: self._variable(m, file, at(m.start())), text)
@@ -543,6 +545,29 @@ class Renderer:
         text = self._headings(text)
         text = re.sub(r"(?<!\\)\$", r"\\$", text)  # a lone $ is a dollar sign in GitBook, not math
         return self._restore(text)
+
+    def _join_empty_items(self, text: str) -> str:
+        """GitBook writes a list item holding a figure as '*', a blank line, then the indented block;
+        Markdown reads a lone '*' as text and the block as code. Start the block on the marker's line."""
+        lines = text.split("\n")
+        out, i = [], 0
+        while i < len(lines):
+            m = re.fullmatch(r"([ \t]*)([*+-]|\d+[.)])[ \t]*", lines[i])
+            j = i + 1
+            while m and j < len(lines) and not lines[j].strip():
+                j += 1
+            if m and i + 1 < j < len(lines):
+                inner = len(lines[j]) - len(lines[j].lstrip())
+                if inner > len(m[1]):
+                    pad = " " * max(1, inner - len(m[1]) - len(m[2]))
+                    # the placeholder stands for the blank lines joined away, so line numbers still hold
+                    out.append(m[1] + m[2] + pad + lines[j].lstrip() + self._protect("", j - i).rstrip("\n"))
+                    out.extend([""] * (j - i))
+                    i = j + 1
+                    continue
+            out.append(lines[i])
+            i += 1
+        return "\n".join(out)
 
     def _variable(self, m, file: str, line: int) -> str:
         value = self.ctx.variable(m[1])
@@ -586,7 +611,8 @@ class Renderer:
         if _EXTERNAL.match(src) or src.startswith("data:"):
             self.external_images.append(Issue(file, line, src))
             self.counts["external image (linked)"] += 1
-            return f"[외부 이미지: {_md_text(alt) or src}]({src})"
+            name = unquote(re.sub(r"[?#].*$", "", src).rstrip("/").rsplit("/", 1)[-1]).rsplit("/", 1)[-1]
+            return f"[외부 이미지: {_md_text(alt or name or src)}]({src})"
         link = self.ctx.asset(src, file, line)
         if link is None:
             self._issue(file, line, f"image {src!r} is not in the export")
@@ -613,9 +639,9 @@ class Renderer:
         # a figure in a list item keeps the item's indentation on each of its lines
         start = text.rfind("\n", 0, m.start()) + 1
         lead = text[start:m.start()]
-        if lead.strip():
+        if not re.fullmatch(r"[ \t]*(?:(?:[*+-]|\d+[.)])[ \t]+)?", lead):
             return self._protect(f"\n\n{body}\n\n", m[0].count("\n"))
-        return self._protect(body.replace("\n", "\n" + lead), m[0].count("\n"))
+        return self._protect(body.replace("\n", "\n" + " " * len(lead.expandtabs(4))), m[0].count("\n"))
 
     def _html_img(self, tag: str, file: str, line: int) -> str:
         attrs = html_attrs(tag)
