@@ -248,6 +248,8 @@ MARKDOWN = [
      "1.  ### 입력 읽기 {#ipryeok-ikgi}\n\n    대기실 5개를 읽는다.\n\n2.  ### 검사"),
     ("code title without wrap", LEVEL2 + "georidugi-hwakinhagi.md", '```python title="solution.py" linenums="1"\n'),
     ("page link", LEVEL2 + "georidugi-hwakinhagi-2.md", "[첫 번째 풀이](georidugi-hwakinhagi.md)"),
+    ("GitBook's own heading anchor kept", LEVEL2 + "georidugi-hwakinhagi.md", "## 복잡도 {#complexity}\n"),
+    ("link to it", LEVEL2 + "georidugi-hwakinhagi-2.md", "[복잡도](georidugi-hwakinhagi.md#complexity)는 같다."),
     ("mention -> target's title, button", "introduction.md",
      "[01 깃북 포기 선언](til-etc/gatsby/01-gitbuk-pogi-seoneon.md)을 보라.\n\n"
      "[Gatsby 노트로](til-etc/gatsby/index.md){ .md-button .md-button--primary }"),
@@ -275,7 +277,7 @@ def test_report_counts_blocks_assets_and_left_overs(mirror):
     rep = mirror.report
     assert rep == mirror.out.split("\nWrote ")[0].rstrip("\n") + "\n"
     for row in ("| hint | 4 |", "| tabs | 1 |", "| tab | 2 |", "| code | 2 |", "| figure | 3 |",
-                "| inline math | 3 |", "| display math | 2 |", "| cards table | 1 |", "| stepper | 1 |",
+                "| inline math | 4 |", "| display math | 2 |", "| cards table | 1 |", "| stepper | 1 |",
                 "| columns | 1 |", "| details | 1 |", "| mark | 1 |", "| variable | 2 |", "| embed | 1 |",
                 "| file | 1 |", "| content-ref | 1 |", "| page mention | 1 |", "| button | 1 |",
                 "| swagger | 1 |", "| assets copied | 5 |", "| hidden in GitBook (imported and listed) | 1 |",

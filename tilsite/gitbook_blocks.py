@@ -219,9 +219,19 @@ def html_attrs(tag: str) -> dict[str, str]:
     return out
 
 
+_ANCHOR_TAG = re.compile(r"""[ \t]*<a\b[^>]*\bid=["']([^"']+)["'][^>]*>[ \t]*</a>""", re.I)
+
+
 def heading_id(text: str, used: set[str]) -> str:
-    """Explicit ASCII id of a heading, unique on its page (Korean is romanised)."""
-    plain = re.sub(r"[*_`~=]|<[^>]+>|\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    """Explicit ASCII id of a heading, unique on its page (Korean is romanised).
+
+    GitBook's own anchor, '## Title <a href="#x" id="x"></a>', is kept when it is ASCII.
+    """
+    own = _ANCHOR_TAG.search(text)
+    if own and re.fullmatch(r"[A-Za-z][\w-]*", own[1]) and own[1] not in used:
+        used.add(own[1])
+        return own[1]
+    plain = re.sub(r"[*_`~=]|<[^>]+>|\[([^\]]*)\]\([^)]*\)", r"\1", _ANCHOR_TAG.sub("", text))
     base = slugify(plain, default="section")
     hid, n = base, 2
     while hid in used:
@@ -231,10 +241,12 @@ def heading_id(text: str, used: set[str]) -> str:
 
 
 def gitbook_anchors(text: str) -> set[str]:
-    """Anchors GitBook may have given a heading (its own slug keeps Hangul)."""
+    """Anchors GitBook may have given a heading (its own slug keeps Hangul, or an explicit <a id>)."""
+    own = {m.lower() for m in _ANCHOR_TAG.findall(text)}
+    text = _ANCHOR_TAG.sub("", text)
     plain = re.sub(r"[*_`~=]|<[^>]+>|\[([^\]]*)\]\([^)]*\)", r"\1", text).strip().lower()
     kebab = re.sub(r"[^\w\s-]", "", plain, flags=re.U)
-    return {plain, re.sub(r"\s+", "-", kebab).strip("-"), re.sub(r"[\s-]+", "-", kebab).strip("-")}
+    return own | {plain, re.sub(r"\s+", "-", kebab).strip("-"), re.sub(r"[\s-]+", "-", kebab).strip("-")}
 
 
 def headings(nodes: list[Node]) -> list[tuple[str, str]]:
@@ -526,6 +538,7 @@ class Renderer:
                       lambda m: self._variable(m, file, at(m.start())), text)
         text = re.sub(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)", lambda m: self._protect(m[0]), text)
         text = self._math(text)
+        text = self._headings(text)
         # GitBook wraps aligned images in <div align>/<p align> and dark-mode variants in <picture>:
         # raw HTML around them would keep Markdown from seeing the converted image
         text = re.sub(r"<picture\b[^>]*>.*?(<img\b[^>]*>).*?</picture>", r"\1", text, flags=re.S | re.I)
@@ -542,7 +555,6 @@ class Renderer:
                                                                 m[0].count("\n")), text,
                       flags=re.I)
         text = _MD_LINK.sub(lambda m: self._md_link(m, file, at(m.start())), text)
-        text = self._headings(text)
         text = re.sub(r"(?<!\\)\$", r"\\$", text)  # a lone $ is a dollar sign in GitBook, not math
         return self._restore(text)
 
@@ -600,7 +612,7 @@ class Renderer:
             _, hid = next(self._heading_ids, (None, None))
             if hid is None:
                 return m[0]
-            return f"{m['lead']}{m['hashes']} {m['text']} {{#{hid}}}"
+            return f"{m['lead']}{m['hashes']} {_ANCHOR_TAG.sub('', m['text'])} {{#{hid}}}"
         return _HEADING.sub(sub, text)
 
     def _image(self, src: str, alt: str, file: str, line: int) -> str | None:
@@ -661,7 +673,9 @@ class Renderer:
         attrs = html_attrs(f"<a{m[1]}>")
         text = re.sub(r"<[^>]+>", "", m[2]).strip() or attrs.get("href", "")
         href = attrs.get("href", "")
-        link = self._target(href, file, line) if href else None
+        if not href:
+            return self._protect(m[0], n)  # an anchor (<a id>), not a link
+        link = self._target(href, file, line)
         if link is None:
             return text
         classes = attrs.get("class", "").split()
