@@ -249,6 +249,9 @@ MARKDOWN = [
     ("code title without wrap", LEVEL2 + "georidugi-hwakinhagi.md", '```python title="solution.py" linenums="1"\n'),
     ("page link", LEVEL2 + "georidugi-hwakinhagi-2.md", "[첫 번째 풀이](georidugi-hwakinhagi.md)"),
     ("GitBook's own heading anchor kept", LEVEL2 + "georidugi-hwakinhagi.md", "## 복잡도 {#complexity}\n"),
+    ("HTML table: links and images made URLs", LEVEL2 + "georidugi-hwakinhagi.md",
+     '<a href="../georidugi-hwakinhagi-2/#geomsa">두 번째 풀이의 검사</a></p><p><mark>DFS</mark></p></td>'
+     '<td><img src="../assets/image.png" alt="격자" width="40"></td></tr><tr><td><a href="../../">Programmers</a>'),
     ("link to it", LEVEL2 + "georidugi-hwakinhagi-2.md", "[복잡도](georidugi-hwakinhagi.md#complexity)는 같다."),
     ("mention -> target's title, button", "introduction.md",
      "[01 깃북 포기 선언](til-etc/gatsby/01-gitbuk-pogi-seoneon.md)을 보라.\n\n"
@@ -269,7 +272,7 @@ def test_nothing_gitbook_specific_left_silently(mirror):
         if "source: gitbook" not in text:
             continue
         outside_code = re.sub(r"(?ms)^ *(````|```).*?^ *\1$|`[^`\n]+`", "", text)
-        assert not re.search(r"\{%|%\}|\.gitbook/|<mark|<figure>|<details|data-view|class=\"expression\"",
+        assert not re.search(r"\{%|%\}|\.gitbook/|<mark style|<figure>|<details|data-view|class=\"expression\"",
                              outside_code), f"{path}: GitBook syntax left"
 
 
@@ -314,6 +317,21 @@ def test_conversion_html(mirror_site):
     assert not page.select("iframe")
     head = BeautifulSoup((mirror_site / page_url(SHOWCASE) / "index.html").read_text("utf-8"), "html.parser")
     assert head.select_one('meta[name="description"]')["content"] == "GitBook을 떠나 MkDocs로 옮기기로 한 이유."
+
+
+def test_html_table_urls_resolve(mirror_site):
+    """A table GitBook wrote as HTML is raw HTML to MkDocs: its URLs must already be final."""
+    src = LEVEL2 + "georidugi-hwakinhagi.md"
+    table = soup(mirror_site, src).select_one("table:not(.highlighttable)")
+    here = mirror_site / page_url(src)
+    hrefs = [a["href"] for a in table.select("a") if not a["href"].startswith("https:")]
+    assert len(hrefs) == 2
+    for href in hrefs:
+        path, _, anchor = href.partition("#")
+        target = (here / path / "index.html").resolve()
+        assert target.is_file(), href
+        assert not anchor or f'id="{anchor}"' in target.read_text("utf-8"), href
+    assert (here / table.select_one("img")["src"]).resolve().is_file()
 
 
 @pytest.mark.parametrize("src, selector, check", [

@@ -365,11 +365,33 @@ class PageCtx:
         page = self.imp.export.pages.get(rel) if rel else None
         return page.title if page else None
 
+    def url(self, link: str) -> str:
+        """Relative URL of a docs-relative link as the built page sees it (directory URLs)."""
+        if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", link, re.I):
+            return link
+        path, sep, anchor = link.partition("#")
+        target = posixpath.normpath(posixpath.join(self.folder, path))
+        if target.endswith(".md"):
+            target = page_url(target)
+        here = page_url(self.page.entry.dest)
+        rel = posixpath.relpath(target or ".", here or ".")
+        if target.endswith("/") or not target:
+            rel = "./" if rel == "." else rel + "/"
+        return rel + sep + anchor
+
     def variable(self, name: str) -> str | None:
         scope, _, key = name.partition(".vars.")
         table = self.imp.export.vars if scope == "space" else self.page.meta.get("vars") or {}
         value = table.get(key) if isinstance(table, dict) else None
         return None if value is None else str(value)
+
+
+def page_url(src: str) -> str:
+    """Site URL of a docs/ page, as MkDocs writes directory URLs: 'a/b.md' -> 'a/b/', 'a/index.md' -> 'a/'."""
+    stem = posixpath.splitext(src)[0]
+    if posixpath.basename(stem) == "index":
+        stem = posixpath.dirname(stem)
+    return f"{stem}/" if stem else ""
 
 
 def asset_name(name: str) -> str:

@@ -69,6 +69,9 @@ class PageContext(Protocol):
     def variable(self, name: str) -> str | None:
         """Value of 'space.vars.x' / 'page.vars.x', or None."""
 
+    def url(self, link: str) -> str:
+        """A link as `link()`/`asset()` return it, made a URL for raw HTML, which MkDocs leaves alone."""
+
 
 # ------------------------------------------------------------------ parsing
 
@@ -548,6 +551,8 @@ class Renderer:
                       flags=re.S | re.I)
         text = re.sub(r'<table\b[^>]*data-view="cards"[^>]*>.*?</table>',
                       lambda m: self._cards(m[0], file, at(m.start())), text, flags=re.S | re.I)
+        text = re.sub(r'<table\b(?![^>]*data-view="cards")[^>]*>.*?</table>',
+                      lambda m: self._html_table(m[0], file, at(m.start())), text, flags=re.S | re.I)
         text = re.sub(r"<mark\b[^>]*>(.*?)</mark>", lambda m: self._mark(m), text, flags=re.S | re.I)
         text = re.sub(r"<a\b([^>]*)>(.*?)</a>", lambda m: self._html_link(m, file, at(m.start())), text,
                       flags=re.S | re.I)
@@ -742,6 +747,28 @@ class Renderer:
         self.counts["cards table"] += 1
         return self._protect('\n\n<div class="grid cards" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>\n\n",
                              table.count("\n"))
+
+    def _html_table(self, table: str, file: str, line: int) -> str:
+        """A table GitBook wrote as HTML stays HTML (Markdown is not read inside it): only its links
+        and images are pointed at their new places, as final URLs."""
+        self.counts["html table"] += 1
+
+        def attr(m):
+            tag, value = m[2].lower(), html.unescape(m[4])
+            if tag == "img" and _EXTERNAL.match(value):
+                self.external_images.append(Issue(file, line, value))
+                return m[0]
+            if tag == "img":
+                new = self.ctx.asset(value, file, line)
+                if new is None:
+                    self._issue(file, line, f"image {value!r} is not in the export")
+            else:
+                new = self._target(value, file, line)
+            return m[0] if new is None else f'{m[1]}{m[3]}="{html.escape(self.ctx.url(new))}"'
+
+        out = re.sub(r'(<(a|img)\b[^>]*?\s)(href|src)\s*=\s*"([^"]*)"', attr, table, flags=re.I)
+        out = re.sub(r"<mark\b[^>]*>", "<mark>", out, flags=re.I)
+        return self._protect(out, table.count("\n"))
 
     def _cell(self, cell: str, file: str, line: int) -> str:
         out = re.sub(r"</?(?:strong|b)>", "**", cell, flags=re.I)
