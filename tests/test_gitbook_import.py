@@ -572,3 +572,17 @@ def test_parse_summary_external_entry_cannot_have_children():
 
     with pytest.raises(SummaryError, match=r"docs/SUMMARY\.md:4: '설치' lives under 'GitBook 문서', an external link"):
         parse_summary("# Summary\n\n* [GitBook 문서](https://docs.gitbook.com/)\n    * [설치](install.md)\n")
+
+
+def test_without_summary_the_tree_is_the_folders(tmp_path):
+    project = copy_project(tmp_path / "project")
+    export = make_export(tmp_path / "export")
+    (export / "SUMMARY.md").unlink()
+    rc, out, err = til("import-gitbook", str(export), "--project", str(project), "--new-tree")
+    assert rc == 0, err
+    summary = (project / "docs" / "SUMMARY.md").read_text("utf-8")
+    entries = parse_summary(summary)
+    assert [(e.depth, e.title) for e in entries][:4] == [(0, "Introduction"), (0, "TIL : etc"), (1, "CoinTrading"),
+                                                         (1, "Gatsby")]   # README first, then by file name
+    assert "    * [배포 메모](til-etc/baepo-memo.md)" in summary.splitlines()   # title from the page's H1
+    assert "| pages imported | 13 |" in out
