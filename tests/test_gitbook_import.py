@@ -522,6 +522,8 @@ BAD_INPUTS = [
         r":44: \{% include %\} names '\.\./\.\./\.gitbook/includes/nope\.md', which is not in the export"),
     Bad("front-matter-not-yaml", _edit(SHOW_SRC, "icon: flag", "icon: [flag"),
         r":\d+: front matter is not valid YAML"),
+    Bad("gitbook-yaml-not-a-mapping", lambda e: (e / ".gitbook.yaml").write_text("- root\n", "utf-8"),
+        r"export/\.gitbook\.yaml:1: expected a mapping with root:, structure: and redirects:"),
     Bad("file-not-utf8", _latin1, r"til-etc/cointrading\.md:3: not UTF-8 text \(byte 0x80 at offset 23\)"),
     Bad("two-pages-one-path", _two_pages_one_path,
         r"til-etc/setup\.md: would land on docs/gita-gisul/til-etc/setup\.md, like .*til-etc/Setup\.md: "

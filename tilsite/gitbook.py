@@ -94,6 +94,9 @@ class Export:
         config = {}
         if (src / ".gitbook.yaml").is_file():
             config = self._yaml(src / ".gitbook.yaml", ".gitbook.yaml") or {}
+            if not isinstance(config, dict) or not isinstance(config.get("structure") or {}, dict):
+                raise GitbookError(f"{src / '.gitbook.yaml'}:1: expected a mapping with root:, structure: "
+                                   "and redirects:")
         root = str(config.get("root", "") or "").strip().strip("/")
         self.root = src / root if root not in ("", ".") else src   # as given: messages name files this way
         structure = config.get("structure") or {}
@@ -101,10 +104,11 @@ class Export:
         self.summary_name = nfc(str(structure.get("summary", "SUMMARY.md")))
         self.files: dict[str, Path] = {}
         self.rel_of: dict[str, str] = {}   # a node's file (as where() names it) -> export-relative path
-        for path in sorted(self.root.rglob("*")):
-            rel = path.relative_to(self.root).as_posix()
-            if path.is_file() and not rel.startswith(".git/"):
-                self.files[nfc(rel)] = path
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = sorted(d for d in dirs if d != ".git")  # Git's own objects are not the space
+            for name in sorted(names):
+                path = Path(folder) / name
+                self.files[nfc(path.relative_to(self.root).as_posix())] = path
         has_summary = self.summary_name in self.files
         if not (has_summary or (src / ".gitbook.yaml").is_file() or (self.root / ".gitbook").is_dir()):
             raise GitbookError(f"{src}: not a GitBook repository: it has no {self.summary_name}, "
@@ -114,6 +118,8 @@ class Export:
         self.vars = {}
         if ".gitbook/vars.yaml" in self.files:
             self.vars = self._yaml(self.files[".gitbook/vars.yaml"], ".gitbook/vars.yaml") or {}
+            if not isinstance(self.vars, dict):
+                raise GitbookError(f"{self.where('.gitbook/vars.yaml', 1)}: expected a mapping of variables")
         self.entries = self._summary() if has_summary else self._folders()
         self.pages: dict[str, SrcPage] = {}
         for e in self.walk():
