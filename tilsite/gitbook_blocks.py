@@ -818,5 +818,5 @@ def tidy(markdown: str) -> str:
             line = ""
         else:
             blank = 0
-        out.append(line.rstrip() if fence is None else line)
+        out.append(line)  # trailing spaces may be a hard line break
     return "\n".join(out).strip("\n") + "\n"
