@@ -535,13 +535,29 @@ class Renderer:
         def at(pos: int) -> int:
             return _line_at(text, pos, line)
 
-        text = self._join_empty_items(text)
+        if _LONE_MARKER.search(text):
+            text = self._join_empty_items(text)
         # inline code is kept verbatim; GitBook's variables are code-like HTML
-        text = re.sub(r'<code\s+class="expression">\s*([\w.]+)\s*</code>',
-                      lambda m: self._variable(m, file, at(m.start())), text)
-        text = re.sub(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)", lambda m: self._protect(m[0]), text)
-        text = self._math(text)
-        text = self._headings(text)
+        if "expression" in text:
+            text = re.sub(r'<code\s+class="expression">\s*([\w.]+)\s*</code>',
+                          lambda m: self._variable(m, file, at(m.start())), text)
+        if "`" in text:
+            text = re.sub(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)", lambda m: self._protect(m[0]), text)
+        if "$$" in text:
+            text = self._math(text)
+        if "#" in text:
+            text = self._headings(text)
+        if "<" in text:  # the HTML GitBook writes
+            text = self._html(text, file, line)
+        if "](" in text:
+            text = _MD_LINK.sub(lambda m: self._md_link(m, file, at(m.start())), text)
+        text = re.sub(r"(?<!\\)\$", r"\\$", text)  # a lone $ is a dollar sign in GitBook, not math
+        return self._restore(text)
+
+    def _html(self, text: str, file: str, line: int) -> str:
+        def at(pos: int) -> int:  # placeholders keep source newlines, so this counts source lines
+            return _line_at(text, pos, line)
+
         # GitBook wraps aligned images in <div align>/<p align> and dark-mode variants in <picture>:
         # raw HTML around them would keep Markdown from seeing the converted image
         text = re.sub(r"<picture\b[^>]*>.*?(<img\b[^>]*>).*?</picture>", r"\1", text, flags=re.S | re.I)
@@ -556,12 +572,8 @@ class Renderer:
         text = re.sub(r"<mark\b[^>]*>(.*?)</mark>", lambda m: self._mark(m), text, flags=re.S | re.I)
         text = re.sub(r"<a\b([^>]*)>(.*?)</a>", lambda m: self._html_link(m, file, at(m.start())), text,
                       flags=re.S | re.I)
-        text = re.sub(r"<img\b[^>]*>", lambda m: self._protect(self._html_img(m[0], file, at(m.start())),
-                                                                m[0].count("\n")), text,
-                      flags=re.I)
-        text = _MD_LINK.sub(lambda m: self._md_link(m, file, at(m.start())), text)
-        text = re.sub(r"(?<!\\)\$", r"\\$", text)  # a lone $ is a dollar sign in GitBook, not math
-        return self._restore(text)
+        return re.sub(r"<img\b[^>]*>", lambda m: self._protect(self._html_img(m[0], file, at(m.start())),
+                                                                  m[0].count("\n")), text, flags=re.I)
 
     def _join_empty_items(self, text: str) -> str:
         """GitBook writes a list item holding a figure as '*', a blank line, then the indented block;
@@ -796,6 +808,7 @@ def neutralise_snippets(markdown: str) -> str:
                      for line in markdown.split("\n"))
 
 
+_LONE_MARKER = re.compile(r"^[ \t]*(?:[*+-]|\d+[.)])[ \t]*\n", re.M)
 _SNIPPET_LINE = re.compile(r"^([ \t]*)(;*-+8<-+)")
 
 
