@@ -598,3 +598,51 @@ def test_without_summary_the_tree_is_the_folders(tmp_path):
 def test_front_matter_scalars_read_back(value):
     """Imported front matter is written without yaml.safe_dump (too slow for 500 pages): it must read back."""
     assert yaml.safe_load(f"k: {yaml_scalar(value)}\n")["k"] == value
+
+
+# ------------------------------------------------------------------ forms seen in real GitBook repositories
+
+class _Ctx:
+    """A PageContext where every link and asset exists under its own name."""
+
+    def link(self, target, file, line):
+        return target.replace("README.md", "index.md")
+
+    def asset(self, target, file, line):
+        return "assets/" + target.rsplit("/", 1)[-1].replace(" ", "-")
+
+    def title(self, target, file):
+        return "제목"
+
+    def variable(self, name):
+        return None
+
+    def url(self, link):
+        return link
+
+
+def convert(text: str) -> str:
+    from tilsite import gitbook_blocks as gb
+
+    nodes = gb.parse(text, "page.md")
+    return gb.tidy(gb.Renderer(_Ctx(), gb.headings(nodes)).render(nodes))
+
+
+@pytest.mark.parametrize("source, expected", [
+    pytest.param('{% tabs %} {% tab title="A.java" %}\n\n```java\nclass A {}\n```\n\n{% endtab %} {% endtabs %}\n',
+                 '=== "A.java"\n\n    ```java\n    class A {}\n    ```\n', id="tabs-on-one-line"),
+    pytest.param('{% embed url="https://a.example/" %}\n\n{% embed url="https://b.example/" %}\n캡션 B\n{% endembed %}\n',
+                 "-   **[a.example](https://a.example/)**\n\n    ---\n\n    <https://a.example/>\n\n</div>\n\n"
+                 '<div class="grid cards til-embed" markdown>\n\n-   **[b.example](https://b.example/)**\n\n'
+                 "    ---\n\n    캡션 B\n", id="embed-with-and-without-caption"),
+    pytest.param('{% file src="../.gitbook/assets/a b.txt" %}\n\n글\n',
+                 '[a-b.txt](assets/a-b.txt){ download="a-b.txt" }\n\n글\n', id="file-without-endfile"),
+    pytest.param('```jinja\n{% hint style="info" %}\n{% if x %}\n```\n\n`{% raw %}` 그대로\n',
+                 '```jinja\n{% hint style="info" %}\n{% if x %}\n```\n\n`{% raw %}` 그대로\n', id="tags-in-code-stay"),
+    pytest.param('<mark style="color:green;">`POST`</mark> 요청\n', "==`POST`== 요청\n", id="mark-around-code"),
+    pytest.param("### 소스 분석 <a href=\"#source\" id=\"source\"></a>\n\n[위로](#source)\n",
+                 "### 소스 분석 {#source}\n\n[위로](#source)\n", id="gitbook-heading-anchor"),
+    pytest.param("값은 $$a$$와 $10, 그리고 \\$5\n", "값은 $a$와 \\$10, 그리고 \\$5\n", id="dollars"),
+])
+def test_real_world_forms(source, expected):
+    assert expected in convert(source)
