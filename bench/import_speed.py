@@ -161,7 +161,6 @@ def run(args: list[str], mode: str = "") -> tuple[float, int, str]:
 
 def main() -> int:
     pages = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    rows = []
     with tempfile.TemporaryDirectory(prefix="til-import-bench-") as tmp:
         tmp = Path(tmp)
         export = tmp / "export"
