@@ -36,6 +36,7 @@ note: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/build_speed.py
 	$(BIN)/python bench/conv_speed.py
+	$(BIN)/python bench/import_speed.py
 
 # Import a GitBook-synced repository: make import GITBOOK=path/to/export [ARGS="--new-tree --dry-run"]
 import: $(STAMP)

@@ -223,12 +223,12 @@ def _written_notes_markdown(page_src: str) -> str:
     return "\n".join(lines) or "아직 작성된 노트가 없습니다."
 
 
+IMPORTED = re.compile(r"\A---[ \t]*\n(?:(?!---).*\n)*?source:[ \t]*gitbook[ \t]*\n")
+
+
 def _imported(text: str) -> bool:
     """A page brought in by `til import-gitbook`: its text is not ours, so no directives run in it."""
     return bool(IMPORTED.match(text))
-
-
-IMPORTED = re.compile(r"\A---[ \t]*\n(?:(?!---).*\n)*?source:[ \t]*gitbook[ \t]*\n")
 
 
 def on_page_markdown(markdown, page, config, files):

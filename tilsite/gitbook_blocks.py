@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import unquote
 from typing import Callable, Protocol
 
 from pymdownx.snippets import SnippetPreprocessor
@@ -68,11 +69,15 @@ class PageContext(Protocol):
     def variable(self, name: str) -> str | None:
         """Value of 'space.vars.x' / 'page.vars.x', or None."""
 
+    def url(self, link: str) -> str:
+        """A link as `link()`/`asset()` return it, made a URL for raw HTML, which MkDocs leaves alone."""
+
 
 # ------------------------------------------------------------------ parsing
 
-# Blocks that must be closed by {% end<name> %}; others are single tags unless an end tag follows.
-CONTAINERS = {"hint", "tabs", "tab", "code", "file", "content-ref", "stepper", "step", "columns", "column",
+# Blocks that must be closed by {% end<name> %}; others (embed, file, unknown tags) are single tags
+# unless their end tag comes before their next use.
+CONTAINERS = {"hint", "tabs", "tab", "code", "content-ref", "stepper", "step", "columns", "column",
               "swagger", "swagger-description", "swagger-parameter", "swagger-response", "openapi"}
 _TOKEN = re.compile(r"""
   (?P<fence>^(?P<fi>[ \t]*)(?P<fc>`{3,}|~{3,})[^\n]*\n
@@ -203,7 +208,7 @@ _MD_LINK = re.compile(r"""
 """, re.X)
 _TAG_ATTR = re.compile(r"""([\w-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 PLACEHOLDER = "\x00{}\x00"
-_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00(\n*)")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
@@ -217,9 +222,19 @@ def html_attrs(tag: str) -> dict[str, str]:
     return out
 
 
+_ANCHOR_TAG = re.compile(r"""[ \t]*<a\b[^>]*\bid=["']([^"']+)["'][^>]*>[ \t]*</a>""", re.I)
+
+
 def heading_id(text: str, used: set[str]) -> str:
-    """Explicit ASCII id of a heading, unique on its page (Korean is romanised)."""
-    plain = re.sub(r"[*_`~=]|<[^>]+>|\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    """Explicit ASCII id of a heading, unique on its page (Korean is romanised).
+
+    GitBook's own anchor, '## Title <a href="#x" id="x"></a>', is kept when it is ASCII.
+    """
+    own = _ANCHOR_TAG.search(text)
+    if own and re.fullmatch(r"[A-Za-z][\w-]*", own[1]) and own[1] not in used:
+        used.add(own[1])
+        return own[1]
+    plain = re.sub(r"[*_`~=]|<[^>]+>|\[([^\]]*)\]\([^)]*\)", r"\1", _ANCHOR_TAG.sub("", text))
     base = slugify(plain, default="section")
     hid, n = base, 2
     while hid in used:
@@ -229,10 +244,12 @@ def heading_id(text: str, used: set[str]) -> str:
 
 
 def gitbook_anchors(text: str) -> set[str]:
-    """Anchors GitBook may have given a heading (its own slug keeps Hangul)."""
+    """Anchors GitBook may have given a heading (its own slug keeps Hangul, or an explicit <a id>)."""
+    own = {m.lower() for m in _ANCHOR_TAG.findall(text)}
+    text = _ANCHOR_TAG.sub("", text)
     plain = re.sub(r"[*_`~=]|<[^>]+>|\[([^\]]*)\]\([^)]*\)", r"\1", text).strip().lower()
     kebab = re.sub(r"[^\w\s-]", "", plain, flags=re.U)
-    return {plain, re.sub(r"\s+", "-", kebab).strip("-"), re.sub(r"[\s-]+", "-", kebab).strip("-")}
+    return own | {plain, re.sub(r"\s+", "-", kebab).strip("-"), re.sub(r"[\s-]+", "-", kebab).strip("-")}
 
 
 def headings(nodes: list[Node]) -> list[tuple[str, str]]:
@@ -326,13 +343,18 @@ class Renderer:
         self._protected: list[str] = []
 
     # -- helpers
-    def _protect(self, text: str) -> str:
-        self._protected.append(text)
-        return PLACEHOLDER.format(len(self._protected) - 1)
+    def _protect(self, text: str, source_lines: int = 0) -> str:
+        """A placeholder for converted text, followed by as many newlines as the source it replaces
+        spanned, so that later line numbers on the page still count source lines."""
+        self._protected.append((text, source_lines))
+        return PLACEHOLDER.format(len(self._protected) - 1) + "\n" * source_lines
 
     def _restore(self, text: str) -> str:
+        def sub(m):
+            value, lines = self._protected[int(m[1])]
+            return value + m[2][lines:]
         while _PLACEHOLDER.search(text):
-            text = _PLACEHOLDER.sub(lambda m: self._protected[int(m[1])], text)
+            text = _PLACEHOLDER.sub(sub, text)
         return text
 
     def _issue(self, file: str, line: int, what: str) -> None:
@@ -513,24 +535,68 @@ class Renderer:
         def at(pos: int) -> int:
             return _line_at(text, pos, line)
 
+        if _LONE_MARKER.search(text):
+            text = self._join_empty_items(text)
         # inline code is kept verbatim; GitBook's variables are code-like HTML
-        text = re.sub(r'<code\s+class="expression">\s*([\w.]+)\s*</code>',
-                      lambda m: self._variable(m, file, at(m.start())), text)
-        text = re.sub(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)", lambda m: self._protect(m[0]), text)
-        text = self._math(text)
-        text = re.sub(r"<figure\b[^>]*>(.*?)</figure>", lambda m: self._figure(m, file, at(m.start())), text,
+        if "expression" in text:
+            text = re.sub(r'<code\s+class="expression">\s*([\w.]+)\s*</code>',
+                          lambda m: self._variable(m, file, at(m.start())), text)
+        if "`" in text:
+            text = re.sub(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)", lambda m: self._protect(m[0]), text)
+        if "$$" in text:
+            text = self._math(text)
+        if "#" in text:
+            text = self._headings(text)
+        if "<" in text:  # the HTML GitBook writes
+            text = self._html(text, file, line)
+        if "](" in text:
+            text = _MD_LINK.sub(lambda m: self._md_link(m, file, at(m.start())), text)
+        text = re.sub(r"(?<!\\)\$", r"\\$", text)  # a lone $ is a dollar sign in GitBook, not math
+        return self._restore(text)
+
+    def _html(self, text: str, file: str, line: int) -> str:
+        def at(pos: int) -> int:  # placeholders keep source newlines, so this counts source lines
+            return _line_at(text, pos, line)
+
+        # GitBook wraps aligned images in <div align>/<p align> and dark-mode variants in <picture>:
+        # raw HTML around them would keep Markdown from seeing the converted image
+        text = re.sub(r"<picture\b[^>]*>.*?(<img\b[^>]*>).*?</picture>", r"\1", text, flags=re.S | re.I)
+        text = re.sub(r"<(div|p)\b[^>]*>\s*(<figure\b.*?</figure>|<img\b[^>]*>)\s*</\1>", r"\2", text,
+                      flags=re.S | re.I)
+        text = re.sub(r"<figure\b[^>]*>(.*?)</figure>", lambda m: self._figure(m, text, file, at(m.start())), text,
                       flags=re.S | re.I)
         text = re.sub(r'<table\b[^>]*data-view="cards"[^>]*>.*?</table>',
                       lambda m: self._cards(m[0], file, at(m.start())), text, flags=re.S | re.I)
+        text = re.sub(r'<table\b(?![^>]*data-view="cards")[^>]*>.*?</table>',
+                      lambda m: self._html_table(m[0], file, at(m.start())), text, flags=re.S | re.I)
         text = re.sub(r"<mark\b[^>]*>(.*?)</mark>", lambda m: self._mark(m), text, flags=re.S | re.I)
         text = re.sub(r"<a\b([^>]*)>(.*?)</a>", lambda m: self._html_link(m, file, at(m.start())), text,
                       flags=re.S | re.I)
-        text = re.sub(r"<img\b[^>]*>", lambda m: self._protect(self._html_img(m[0], file, at(m.start()))), text,
-                      flags=re.I)
-        text = _MD_LINK.sub(lambda m: self._md_link(m, file, at(m.start())), text)
-        text = self._headings(text)
-        text = re.sub(r"(?<!\\)\$", r"\\$", text)  # a lone $ is a dollar sign in GitBook, not math
-        return self._restore(text)
+        return re.sub(r"<img\b[^>]*>", lambda m: self._protect(self._html_img(m[0], file, at(m.start())),
+                                                                  m[0].count("\n")), text, flags=re.I)
+
+    def _join_empty_items(self, text: str) -> str:
+        """GitBook writes a list item holding a figure as '*', a blank line, then the indented block;
+        Markdown reads a lone '*' as text and the block as code. Start the block on the marker's line."""
+        lines = text.split("\n")
+        out, i = [], 0
+        while i < len(lines):
+            m = re.fullmatch(r"([ \t]*)([*+-]|\d+[.)])[ \t]*", lines[i])
+            j = i + 1
+            while m and j < len(lines) and not lines[j].strip():
+                j += 1
+            if m and i + 1 < j < len(lines):
+                inner = len(lines[j]) - len(lines[j].lstrip())
+                if inner > len(m[1]):
+                    pad = " " * max(1, inner - len(m[1]) - len(m[2]))
+                    # the placeholder stands for the blank lines joined away, so line numbers still hold
+                    out.append(m[1] + m[2] + pad + lines[j].lstrip() + self._protect("", j - i).rstrip("\n"))
+                    out.extend([""] * (j - i))
+                    i = j + 1
+                    continue
+            out.append(lines[i])
+            i += 1
+        return "\n".join(out)
 
     def _variable(self, m, file: str, line: int) -> str:
         value = self.ctx.variable(m[1])
@@ -543,7 +609,8 @@ class Renderer:
     def _math(self, text: str) -> str:
         def display(m):
             self.counts["display math"] += 1
-            return f"\n\n{self._protect(m[0].strip(chr(10)))}\n\n" if m[0].strip() else m[0]
+            block = m[0].strip("\n")
+            return self._protect(f"\n\n{block}\n\n", m[0].count("\n")) if block.strip() else m[0]
 
         # $$ on lines of its own, or a $$...$$ that is a whole line: display math, kept
         text = re.sub(r"^[ \t]*\$\$[ \t]*\n.*?\n[ \t]*\$\$[ \t]*$", display, text, flags=re.M | re.S)
@@ -562,7 +629,7 @@ class Renderer:
             _, hid = next(self._heading_ids, (None, None))
             if hid is None:
                 return m[0]
-            return f"{m['lead']}{m['hashes']} {m['text']} {{#{hid}}}"
+            return f"{m['lead']}{m['hashes']} {_ANCHOR_TAG.sub('', m['text'])} {{#{hid}}}"
         return _HEADING.sub(sub, text)
 
     def _image(self, src: str, alt: str, file: str, line: int) -> str | None:
@@ -573,7 +640,8 @@ class Renderer:
         if _EXTERNAL.match(src) or src.startswith("data:"):
             self.external_images.append(Issue(file, line, src))
             self.counts["external image (linked)"] += 1
-            return f"[외부 이미지: {_md_text(alt) or src}]({src})"
+            name = unquote(re.sub(r"[?#].*$", "", src).rstrip("/").rsplit("/", 1)[-1]).rsplit("/", 1)[-1]
+            return f"[외부 이미지: {_md_text(alt or name or src)}]({src})"
         link = self.ctx.asset(src, file, line)
         if link is None:
             self._issue(file, line, f"image {src!r} is not in the export")
@@ -581,16 +649,15 @@ class Renderer:
         self.counts["image"] += 1
         return f"![{_md_text(alt)}]({link})"
 
-    def _figure(self, m, file: str, line: int) -> str:
+    def _figure(self, m, text: str, file: str, line: int) -> str:
         inner = m[1]
         img = re.search(r"<img\b[^>]*>", inner, re.I)
         cap = re.search(r"<figcaption\b[^>]*>(.*?)</figcaption>", inner, re.S | re.I)
         caption = re.sub(r"</?p\b[^>]*>", "", cap[1]).strip() if cap else ""
         if not img:
             self._issue(file, line, "<figure> without <img> kept as it is")
-            return self._protect(m[0])
-        attrs = html_attrs(img[0])
-        image = self._image(attrs.get("src", ""), attrs.get("alt", ""), file, line)
+            return self._protect(m[0], m[0].count("\n"))
+        image = self._html_img(img[0], file, line)
         self.counts["figure"] += 1
         caption = self.text(caption, file, line) if caption else ""
         if image.startswith("!"):
@@ -598,13 +665,19 @@ class Renderer:
                                                             else "") + "</figure>"
         else:
             body = image + (f" — {caption}" if caption else "")
-        return "\n\n" + self._protect(body) + "\n\n"
+        # a figure in a list item keeps the item's indentation on each of its lines
+        start = text.rfind("\n", 0, m.start()) + 1
+        lead = text[start:m.start()]
+        if not re.fullmatch(r"[ \t]*(?:(?:[*+-]|\d+[.)])[ \t]+)?", lead):
+            return self._protect(f"\n\n{body}\n\n", m[0].count("\n"))
+        return self._protect(body.replace("\n", "\n" + " " * len(lead.expandtabs(4))), m[0].count("\n"))
 
     def _html_img(self, tag: str, file: str, line: int) -> str:
         attrs = html_attrs(tag)
         image = self._image(attrs.get("src", ""), attrs.get("alt", ""), file, line)
-        if image.startswith("!") and attrs.get("width", "").rstrip("px").isdigit():
-            image += f'{{ width="{attrs["width"].rstrip("px")}" }}'
+        width = attrs.get("width", "").removesuffix("px")
+        if image.startswith("!") and width.isdigit():
+            image += f'{{ width="{width}" }}'
         return image
 
     def _mark(self, m) -> str:
@@ -613,18 +686,21 @@ class Renderer:
         return f"=={inner}==" if inner else ""
 
     def _html_link(self, m, file: str, line: int) -> str:
+        n = m[0].count("\n")
         attrs = html_attrs(f"<a{m[1]}>")
         text = re.sub(r"<[^>]+>", "", m[2]).strip() or attrs.get("href", "")
         href = attrs.get("href", "")
-        link = self._target(href, file, line) if href else None
+        if not href:
+            return self._protect(m[0], n)  # an anchor (<a id>), not a link
+        link = self._target(href, file, line)
         if link is None:
             return text
         classes = attrs.get("class", "").split()
         if "button" in classes:
             self.counts["button"] += 1
             style = " .md-button--primary" if "primary" in classes else ""
-            return self._protect(f"[{_md_text(text)}]({link}){{ .md-button{style} }}")
-        return self._protect(f"[{_md_text(text)}]({link})")
+            return self._protect(f"[{_md_text(text)}]({link}){{ .md-button{style} }}", n)
+        return self._protect(f"[{_md_text(text)}]({link})", n)
 
     def _target(self, target: str, file: str, line: int) -> str | None:
         link = self.ctx.link(target, file, line)
@@ -633,10 +709,9 @@ class Renderer:
         return link
 
     def _md_link(self, m, file: str, line: int) -> str:
-        target = m["target"]
+        target, n = m["target"], m[0].count("\n")
         if m["bang"]:
-            image = self._image(target, m["text"], file, line)
-            return self._protect(image)
+            return self._protect(self._image(target, m["text"], file, line), n)
         link = self._target(target, file, line)
         text = m["text"]
         if link is None:
@@ -645,9 +720,9 @@ class Renderer:
             self.counts["page mention"] += 1
             title = self.ctx.title(target.strip("<>"), file)
             text = _md_text(title) if title else text
-            return self._protect(f"[{text}]({link})")
+            return self._protect(f"[{text}]({link})", n)
         title = f' "{m["title"]}"' if m["title"] else ""
-        return self._protect(f"[{text}]({link}{title})")
+        return self._protect(f"[{text}]({link}{title})", n)
 
     def _cards(self, table: str, file: str, line: int) -> str:
         parser = _Cells()
@@ -682,8 +757,30 @@ class Renderer:
             lines += shown
             cards.append("-   " + indent("\n\n".join(lines) or "&nbsp;")[4:])
         self.counts["cards table"] += 1
-        return "\n\n" + self._protect('<div class="grid cards" markdown>\n\n' + "\n\n".join(cards)
-                                      + "\n\n</div>") + "\n\n"
+        return self._protect('\n\n<div class="grid cards" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>\n\n",
+                             table.count("\n"))
+
+    def _html_table(self, table: str, file: str, line: int) -> str:
+        """A table GitBook wrote as HTML stays HTML (Markdown is not read inside it): only its links
+        and images are pointed at their new places, as final URLs."""
+        self.counts["html table"] += 1
+
+        def attr(m):
+            tag, value = m[2].lower(), html.unescape(m[4])
+            if tag == "img" and _EXTERNAL.match(value):
+                self.external_images.append(Issue(file, line, value))
+                return m[0]
+            if tag == "img":
+                new = self.ctx.asset(value, file, line)
+                if new is None:
+                    self._issue(file, line, f"image {value!r} is not in the export")
+            else:
+                new = self._target(value, file, line)
+            return m[0] if new is None else f'{m[1]}{m[3]}="{html.escape(self.ctx.url(new))}"'
+
+        out = re.sub(r'(<(a|img)\b[^>]*?\s)(href|src)\s*=\s*"([^"]*)"', attr, table, flags=re.I)
+        out = re.sub(r"<mark\b[^>]*>", "<mark>", out, flags=re.I)
+        return self._protect(out, table.count("\n"))
 
     def _cell(self, cell: str, file: str, line: int) -> str:
         out = re.sub(r"</?(?:strong|b)>", "**", cell, flags=re.I)
@@ -711,6 +808,7 @@ def neutralise_snippets(markdown: str) -> str:
                      for line in markdown.split("\n"))
 
 
+_LONE_MARKER = re.compile(r"^[ \t]*(?:[*+-]|\d+[.)])[ \t]*\n", re.M)
 _SNIPPET_LINE = re.compile(r"^([ \t]*)(;*-+8<-+)")
 
 
@@ -733,5 +831,5 @@ def tidy(markdown: str) -> str:
             line = ""
         else:
             blank = 0
-        out.append(line.rstrip() if fence is None else line)
+        out.append(line)  # trailing spaces may be a hard line break
     return "\n".join(out).strip("\n") + "\n"
