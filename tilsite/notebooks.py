@@ -110,12 +110,31 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
         cell.get("metadata", {}).pop("execution", None)
         if "id" in cell:  # jupytext draws random ids; they end up in the page's HTML too
             cell.id = f"cell-{i}"
+        if "outputs" in cell:
+            cell.outputs = merge_streams(cell.outputs)
     nb.metadata.pop("widgets", None)
     out.parent.mkdir(parents=True, exist_ok=True)
     for old in out.parent.glob(f"{Path(nb_path).stem}-*.ipynb"):
         old.unlink()
     out.write_text(nbformat.writes(nb), encoding="utf-8")
     return out
+
+
+def merge_streams(outputs: list) -> list:
+    """Outputs with consecutive writes to the same stream joined into one.
+
+    How a cell's prints arrive depends on timing: under load one print can come
+    as two messages, which would make two builds of the same commit differ.
+    """
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                and prev.get("name") == out.get("name")):
+            prev["text"] = prev["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def _where(nb_path, first_line: str = "") -> str:
