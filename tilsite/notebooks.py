@@ -107,6 +107,8 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
             raise ExecError(f"{_where(nb_path)}: could not execute the notebook: {type(exc).__name__}: {exc}") from None
     _check_stderr(nb, nb_path)
     for i, cell in enumerate(nb.cells):  # drop volatile ids/metadata so the file is deterministic
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
         cell.get("metadata", {}).pop("execution", None)
         if "id" in cell:  # jupytext draws random ids; they end up in the page's HTML too
             cell.id = f"cell-{i}"
@@ -149,6 +151,25 @@ def _check_stderr(nb, nb_path) -> None:
                 text = " ".join(o.get("text", "").split())
                 raise ExecError(f"{_where(nb_path, first)}: cell {code_no} ({first!r}) wrote to stderr: "
                                 f"{text[:300]}")
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Consecutive stdout (or stderr) outputs of a cell as one output.
+
+    How a cell's prints are split into messages depends on timing (the kernel
+    flushes its stream every 0.2 s), so a busy machine wrote a different file.
+    """
+    import nbformat
+
+    merged: list = []
+    for o in outputs:
+        prev = merged[-1] if merged else None
+        if (o.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                and prev.get("name") == o.get("name")):
+            merged[-1] = nbformat.v4.new_output("stream", name=o["name"], text=prev["text"] + o["text"])
+        else:
+            merged.append(o)
+    return merged
 
 
 def _failing_cell(nb) -> tuple[int, str]:
