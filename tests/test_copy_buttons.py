@@ -20,6 +20,7 @@ import concurrent.futures
 import functools
 import importlib
 import json
+import pkgutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -169,22 +170,19 @@ def copied(built_site):
 
 def _library_outputs(text: str) -> tuple[int, dict]:
     """The same examples run by the library's own functions (found in the package's modules)."""
-    import pkgutil
-
-    import snippets.convolution as package
-
     names = _HARNESS_NS["documented"](text)
-    ns = {}
-    modules = [importlib.import_module(f"{package.__name__}.{m.name}")
-               for m in pkgutil.iter_modules(package.__path__)]
+    modules = [importlib.import_module(f"snippets.convolution.{m.name}")
+               for m in pkgutil.iter_modules(importlib.import_module("snippets.convolution").__path__)]
+    outputs, failures = {}, 0
     for name in names:
-        for mod in modules:
-            if callable(vars(mod).get(name)) and getattr(vars(mod)[name], "__module__", "") == mod.__name__:
-                ns.update(vars(mod))
-                break
-        else:
-            pytest.fail(f"{name} is not a function of the library")
-    return _HARNESS_NS["example_outputs"](ns, names)
+        # the module that defines it (not one that imports it)
+        owners = [m for m in modules if getattr(vars(m).get(name), "__module__", None) == m.__name__]
+        if len(owners) != 1:
+            pytest.fail(f"{name}: expected one library module defining it, got {[m.__name__ for m in owners]}")
+        failed, out = _HARNESS_NS["example_outputs"](vars(owners[0]), [name])
+        failures += failed
+        outputs.update(out)
+    return failures, outputs
 
 
 def test_every_copy_button_copies_a_program_that_runs_and_matches_the_library(copied, venvs, tmp_path):

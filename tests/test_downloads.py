@@ -210,3 +210,21 @@ print(json.dumps([o.get("text", "") for c in nb.cells if c.cell_type == "code" f
     assert "같은가? True" in texts
     where = texts.split("SNIPPETS ", 1)[1].strip()
     assert Path(where).is_relative_to(tmp_path / "jupyter-venv"), where
+
+
+def test_notebook_prints_are_one_output_however_the_kernel_split_them():
+    """The executed .ipynb must not depend on when the kernel flushed stdout (a busy machine splits it)."""
+    import nbformat
+
+    from tilsite.notebooks import coalesce_streams
+
+    def out(kind, **kw):
+        return nbformat.v4.new_output(kind, **kw)
+
+    split = [out("stream", name="stdout", text="a\n"), out("stream", name="stdout", text="b\n"),
+             out("stream", name="stderr", text="w\n"), out("display_data", data={"text/plain": "x"}),
+             out("stream", name="stdout", text="c\n")]
+    whole = [out("stream", name="stdout", text="a\nb\n"), out("stream", name="stderr", text="w\n"),
+             out("display_data", data={"text/plain": "x"}), out("stream", name="stdout", text="c\n")]
+    assert coalesce_streams(split) == whole
+    assert coalesce_streams(whole) == whole
