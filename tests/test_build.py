@@ -300,15 +300,3 @@ def test_notebook_run_prints_nothing(tmp_path):
     assert proc.stdout.strip().endswith(".ipynb")
     assert proc.stderr == "", proc.stderr
 
-
-def test_split_prints_are_joined_so_executed_notebooks_are_deterministic():
-    from nbformat.v4 import new_output
-
-    from tilsite.notebooks import merge_streams
-
-    split = [new_output("stream", name="stdout", text="사진 형태: "), new_output("stream", name="stdout", text="(2, 3)\n"),
-             new_output("stream", name="stderr", text="w\n"), new_output("stream", name="stdout", text="x\n")]
-    whole = [new_output("stream", name="stdout", text="사진 형태: (2, 3)\n"),
-             new_output("stream", name="stderr", text="w\n"), new_output("stream", name="stdout", text="x\n")]
-    assert merge_streams(split) == whole
-    assert merge_streams(whole) == whole

@@ -216,7 +216,7 @@ def test_notebook_prints_are_one_output_however_the_kernel_split_them():
     """The executed .ipynb must not depend on when the kernel flushed stdout (a busy machine splits it)."""
     import nbformat
 
-    from tilsite.notebooks import coalesce_streams
+    from tilsite.notebooks import merge_streams
 
     def out(kind, **kw):
         return nbformat.v4.new_output(kind, **kw)
@@ -226,5 +226,5 @@ def test_notebook_prints_are_one_output_however_the_kernel_split_them():
              out("stream", name="stdout", text="c\n")]
     whole = [out("stream", name="stdout", text="a\nb\n"), out("stream", name="stderr", text="w\n"),
              out("display_data", data={"text/plain": "x"}), out("stream", name="stdout", text="c\n")]
-    assert coalesce_streams(split) == whole
-    assert coalesce_streams(whole) == whole
+    assert merge_streams(split) == whole
+    assert merge_streams(whole) == whole

@@ -126,12 +126,14 @@ def merge_streams(outputs: list) -> list:
     How a cell's prints arrive depends on timing: under load one print can come
     as two messages, which would make two builds of the same commit differ.
     """
+    import nbformat
+
     merged: list = []
     for out in outputs:
         prev = merged[-1] if merged else None
         if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
                 and prev.get("name") == out.get("name")):
-            prev["text"] = prev["text"] + out["text"]
+            merged[-1] = nbformat.v4.new_output("stream", name=out["name"], text=prev["text"] + out["text"])
         else:
             merged.append(out)
     return merged
