@@ -14,11 +14,12 @@ from pathlib import Path
 
 import yaml
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import clean_directory, get_relative_url
 
 from tilsite import execute as ex
-from tilsite import includes
+from tilsite import includes, katex
 from tilsite import nbhtml, notebooks, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
@@ -36,6 +37,7 @@ def on_startup(command, dirty):
 
 
 def on_build_error(error):
+    _close_math()
     # MkDocs writes pages as it goes and checks strict-mode warnings last: a failed
     # build must not leave a site that looks deployable. `serve` keeps its last good one.
     site_dir = _state.get("site_dir")
@@ -44,10 +46,20 @@ def on_build_error(error):
         log.info("build failed: emptied %s so no partial site is left", site_dir)
 
 
+KATEX_JS = "assets/vendor/katex/katex.min.js"  # read at build time only; readers get CSS and fonts
+
+
+def _close_math():
+    if _state.get("math") is not None:
+        _state["math"].close()
+
+
 def on_config(config):
     _state["site_dir"] = config.site_dir
     cache = _cache_root(config)
     _state["figures"] = ex.FigureCache(cache / "til-figures")
+    _close_math()
+    _state["math"] = katex.Renderer(Path(config.docs_dir) / KATEX_JS, cache / "til-katex")
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is not None:
         # mkdocs-jupyter resolves its cache_dir against the working directory
@@ -236,6 +248,8 @@ def _align_notebook_ids(html: str, toc) -> str:
 
 
 def on_page_content(html, page, config, files):
+    # formulas become markers holding their TeX: that is what search indexes (on_page_context)
+    html = katex.mark(html, notebook=bool(getattr(page, "nb_url", None)))
     if getattr(page, "nb_url", None):
         # off-site scripts out, the 0.6 MB inline JupyterLab CSS into one shared file
         html, css = nbhtml.extract_styles(nbhtml.strip_offsite_scripts(html))
@@ -244,6 +258,17 @@ def on_page_content(html, page, config, files):
         link = f'<link rel="stylesheet" href="{get_relative_url(asset, page.url)}">\n'
         return link + _align_notebook_ids(html, page.toc)
     return html
+
+
+@event_priority(-100)  # after the search plugin has indexed the TeX source
+def on_page_context(context, page, config, nav):
+    try:
+        page.content = _state["math"].render_markers(page.content)
+    except katex.MathError as exc:
+        src = page.file.content_string if page.file.abs_src_path else ""
+        raise PluginError(f"docs/{page.file.src_uri}:{katex.line_of_tex(src, exc.tex)}: "
+                          f"{' '.join(exc.message.split())}") from None
+    return context
 
 
 def on_post_page(output, page, config):
@@ -261,6 +286,12 @@ def on_post_page(output, page, config):
 
 def on_post_build(config):
     serve.build_succeeded()
+    m = _state["math"]
+    # read by bench/build_speed.py
+    log.info("math: %d formula(s) rendered by KaTeX in %.2f s, %d from cache", m.misses, m.seconds, m.hits)
+    m.hits = m.misses = 0
+    m.seconds = 0.0
+    _close_math()
     for asset, css in _state.pop("notebook_css", {}).items():
         out = Path(config.site_dir) / asset
         out.parent.mkdir(parents=True, exist_ok=True)

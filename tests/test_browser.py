@@ -258,7 +258,7 @@ def _assert_typeset(v: Visit, where: str):
         v.page.locator(".md-content .katex").first.wait_for(state="attached")
     except PlaywrightTimeout:
         pytest.fail(f"{where}: no KaTeX output (.katex) after {TIMEOUT_MS} ms; "
-                    "did katex-init.js run for this page view?", pytrace=False)
+                    "the build typesets math (tilsite/katex.py): is the page built from this tree?", pytrace=False)
     errors = v.page.locator(".md-content .katex-error").all_inner_texts()
     assert not errors, f"{where}: KaTeX could not parse {errors}"
     prose = v.visible_prose()
