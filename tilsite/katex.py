@@ -128,6 +128,7 @@ class Renderer:
         self.hits = 0
         self.misses = 0
         self.seconds = 0.0  # time spent in KaTeX (V8 start + rendering), cache reads excluded
+        self.total_seconds = 0.0  # all of render_markers: cache reads, KaTeX and substitution
 
     def _key(self, tex: str, display: bool) -> str:
         if self._build is None:
@@ -173,7 +174,11 @@ class Renderer:
             return (f'<{m["tag"]} class="til-math{m["disp"] or ""}" role="img" aria-label="{label}">'
                     f'{out}</{m["tag"]}>')
 
-        return _MARKER.sub(sub, html)
+        start = time.perf_counter()
+        try:
+            return _MARKER.sub(sub, html)
+        finally:
+            self.total_seconds += time.perf_counter() - start
 
     def close(self) -> None:
         if self._ctx is not None:
