@@ -20,7 +20,7 @@ from mkdocs.utils import clean_directory, get_relative_url
 
 from tilsite import execute as ex
 from tilsite import includes, katex
-from tilsite import nbhtml, notebooks, serve
+from tilsite import gitdates, nbhtml, notebooks, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
@@ -136,16 +136,34 @@ def on_files(files, config):
 
     written_set = set(written)
     _state["placeholders"] = set()
+    written_entries = frozenset(e.path for e in entries if e.path in written_set)
     for entry in entries:
         if entry.path not in written_set and files.get_file_from_path(entry.path) is None:
-            files.append(File.generated(config, entry.path, content=placeholder_markdown(entry)))
+            files.append(File.generated(config, entry.path, content=placeholder_markdown(entry, written_entries)))
             _state["placeholders"].add(entry.path)
+    _state["written"] = written_entries
+    _state["updated"] = gitdates.last_commit_dates(docs, sorted(written_set))
+    _state["notebook_notes"] = _companion_notes(files, docs, written)
 
     if serve.dirty_serving():
         signature = serve.nav_signature(Path(config.config_file_path), summary_text, written)
         serve.mark_modified(files, _state["placeholders"], signature)
     _register_figures(files, config, written)
     return files
+
+
+def _companion_notes(files, docs: Path, written: list[str]) -> dict[str, str]:
+    """{notebook src: the written note that links to it}: the notebook page is shown in that
+    note's place in the nav (sidebar, tab, breadcrumbs), though it stays out of SUMMARY.md."""
+    out = {}
+    notebooks_src = [f.src_uri for f in files.documentation_pages() if f.src_uri.endswith(".py")]
+    for nb in notebooks_src:
+        for src in written:
+            target = posixpath.relpath(nb, posixpath.dirname(src) or ".")
+            if re.search(rf"\]\({re.escape(target)}(?:#[^)]*)?\)", (docs / src).read_text("utf-8")):
+                out[nb] = src
+                break
+    return out
 
 
 def _register_figures(files, config, written):
@@ -208,11 +226,15 @@ def _written_notes_markdown(page_src: str) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
+    src = page.file.src_uri
+    if src in _state["written"]:
+        page.meta.setdefault("status", "written")  # Material marks it in the nav (extra.status)
+    if src in _state["updated"]:
+        page.meta["til_updated"] = _state["updated"][src]
     if WRITTEN_NOTES in markdown:
         markdown = markdown.replace(WRITTEN_NOTES, _written_notes_markdown(page.file.src_uri))
     if not ex.DIRECTIVE.search(markdown):
         return markdown
-    src = page.file.src_uri
     raw = page.file.content_string if page.file.abs_src_path else markdown
 
     def expand(m):
@@ -247,6 +269,19 @@ def _align_notebook_ids(html: str, toc) -> str:
                                        else m[0]), html)
 
 
+def on_pre_page(page, config, files):
+    note_src = _state.get("notebook_notes", {}).get(page.file.src_uri)
+    note = files.get_file_from_path(note_src).page if note_src else None
+    if note is not None:
+        # the notebook sits under its note: same section (tab, sidebar branch, breadcrumbs),
+        # "previous" leads back to the note, "next" is the note's next page
+        page.parent = note.parent
+        page.previous_page, page.next_page = note, note.next_page
+        page.meta["til_note"] = {"title": note.title, "url": note.url}
+        _state.setdefault("notebook_note_page", {})[page.file.src_uri] = note
+    return page
+
+
 def on_page_content(html, page, config, files):
     # formulas become markers holding their TeX: that is what search indexes (on_page_context)
     html = katex.mark(html, notebook=bool(getattr(page, "nb_url", None)))
@@ -262,6 +297,9 @@ def on_page_content(html, page, config, files):
 
 @event_priority(-100)  # after the search plugin has indexed the TeX source
 def on_page_context(context, page, config, nav):
+    note = _state.get("notebook_note_page", {}).get(page.file.src_uri)
+    if note is not None:
+        note.active = True  # the sidebar highlights the note the notebook belongs to
     try:
         page.content = _state["math"].render_markers(page.content)
     except katex.MathError as exc:
@@ -272,6 +310,9 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_page(output, page, config):
+    note = _state.get("notebook_note_page", {}).get(page.file.src_uri)
+    if note is not None:
+        note.active = False
     if getattr(page, "nb_url", None) and not ex.no_exec():
         src = page.file.abs_src_path
         try:
