@@ -269,6 +269,9 @@ def _align_notebook_ids(html: str, toc) -> str:
                                        else m[0]), html)
 
 
+NOTEBOOK_SEARCH_BOOST = 0.5
+
+
 def on_pre_page(page, config, files):
     note_src = _state.get("notebook_notes", {}).get(page.file.src_uri)
     note = files.get_file_from_path(note_src).page if note_src else None
@@ -286,6 +289,8 @@ def on_page_content(html, page, config, files):
     # formulas become markers holding their TeX: that is what search indexes (on_page_context)
     html = katex.mark(html, notebook=bool(getattr(page, "nb_url", None)))
     if getattr(page, "nb_url", None):
+        # a companion page: its note ranks first for the words they share (read by search next)
+        page.meta.setdefault("search", {}).setdefault("boost", NOTEBOOK_SEARCH_BOOST)
         # off-site scripts out, the 0.6 MB inline JupyterLab CSS into one shared file
         html, css = nbhtml.extract_styles(nbhtml.strip_offsite_scripts(html))
         asset = nbhtml.css_asset_path(css)

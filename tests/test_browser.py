@@ -335,24 +335,82 @@ def test_no_request_leaves_localhost(visit):
     assert not v.off_site, f"requests left {HOST}: {sorted(set(v.off_site))}"
 
 
-@pytest.mark.parametrize("query", ["합성곱", "커널", "Convolution"])
-def test_search_finds_flagship(visit, query):
-    v = visit()
-    v.goto("")  # the light home page; search works from any page
+def _open_search(v: Visit):
     v.page.keyboard.press("/")
     box = v.page.locator("input.md-search__input")
     box.wait_for(state="visible")
-    box.press_sequentially(query)
-    box.press("End")  # Korean text arrives as insertText without keyup; the search listens to keys
+    box.focus()
+    return box
+
+
+def _ime_insert(v: Visit, text: str):
+    """Type `text` the way a Korean IME delivers it: a composition, then its commit."""
+    cdp = v.page.context.new_cdp_session(v.page)
+    for i in range(1, len(text) + 1):  # the syllables grow inside one composition
+        cdp.send("Input.imeSetComposition", {"text": text[:i], "selectionStart": i, "selectionEnd": i})
+    cdp.send("Input.insertText", {"text": text})
+    cdp.detach()
+
+
+def _results(v: Visit, query: str) -> list[str]:
+    """hrefs of the result items, once Material shows some (no key is pressed to get them)."""
     try:
         v.page.locator(".md-search-result__item").first.wait_for()
     except PlaywrightTimeout:
         meta = v.page.locator(".md-search-result__meta").inner_text()
         pytest.fail(f"search for {query!r} shows no result ({meta!r})", pytrace=False)
-    hrefs = v.page.locator(".md-search-result__item a").evaluate_all("as => as.map(a => a.href)")
+    return v.page.locator(".md-search-result__item > a").evaluate_all("as => as.map(a => a.href)")
+
+
+# Material re-runs the query on keyup only; search-input.js relays every input event.
+# None of these presses a key after the text is in the box.
+TYPING = {
+    "ime-composition": _ime_insert,
+    "insert-text": lambda v, text: v.page.keyboard.insert_text(text),  # paste, autocomplete
+    "type": lambda v, text: v.page.keyboard.type(text),
+}
+
+
+@pytest.mark.parametrize("how", list(TYPING))
+def test_search_runs_however_the_query_is_typed(visit, how):
+    v = visit()
+    v.goto("")
+    _open_search(v)
+    TYPING[how](v, "합성곱")
+    hrefs = _results(v, "합성곱")
+    assert hrefs and FLAGSHIP in hrefs[0], f"{how}: the note is not the first result: {hrefs[:5]}"
+
+
+@pytest.mark.parametrize("query", ["합성곱", "커널", "Convolution"])
+def test_search_finds_flagship(visit, query):
+    v = visit()
+    v.goto("")  # the light home page; search works from any page
+    box = _open_search(v)
+    box.press_sequentially(query)  # and no extra key afterwards
+    hrefs = _results(v, query)
     assert any(FLAGSHIP in h for h in hrefs), f"{query!r} did not find {FLAGSHIP}: {hrefs}"
     # the nav file is not a page: it would match every title in the tree
     assert not any("/SUMMARY/" in h for h in hrefs), f"{query!r} lists the nav file: {hrefs}"
+
+
+def test_search_finds_unwritten_entries_after_written_notes(visit, entries):
+    seaborn = [page_url(e.path) for e in entries if "seaborn" in e.title.lower()]
+    assert seaborn, "the mirror has Seaborn entries"
+    v = visit()
+    v.goto("")
+    _open_search(v).press_sequentially("Seaborn")
+    hrefs = _results(v, "Seaborn")
+    found = [u for u in seaborn if any(urlsplit(h).path.endswith("/" + u) for h in hrefs)]
+    assert found, f"'Seaborn' finds none of {seaborn}: {hrefs}"
+    texts = v.page.locator(".md-search-result__item").all_inner_texts()
+    assert any("미작성" in t for t in texts), f"unwritten results are not marked 미작성: {texts[:3]}"
+    # a word the written note and placeholders share: the note first
+    v = visit()
+    v.goto("")
+    _open_search(v)
+    v.page.keyboard.insert_text("CNN")
+    first = _results(v, "CNN")[0]
+    assert FLAGSHIP in first, f"'CNN': a placeholder ranks before the written note: {first}"
 
 
 def test_dark_toggle_swaps_figures(visit):
