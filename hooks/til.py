@@ -280,7 +280,6 @@ def on_pre_page(page, config, files):
         # "previous" leads back to the note, "next" is the note's next page
         page.parent = note.parent
         page.previous_page, page.next_page = note, note.next_page
-        page.meta["til_note"] = {"title": note.title, "url": note.url}
         _state.setdefault("notebook_note_page", {})[page.file.src_uri] = note
     return page
 
@@ -291,6 +290,9 @@ def on_page_content(html, page, config, files):
     if getattr(page, "nb_url", None):
         # a companion page: its note ranks first for the words they share (read by search next)
         page.meta.setdefault("search", {}).setdefault("boost", NOTEBOOK_SEARCH_BOOST)
+        note = _state.get("notebook_note_page", {}).get(page.file.src_uri)
+        if note is not None:  # overrides/main.html links back to it
+            page.meta["til_note"] = {"title": note.title, "url": note.url}
         # off-site scripts out, the 0.6 MB inline JupyterLab CSS into one shared file
         html, css = nbhtml.extract_styles(nbhtml.strip_offsite_scripts(html))
         asset = nbhtml.css_asset_path(css)
