@@ -102,7 +102,7 @@ def test_duplicate_titles_get_distinct_urls(entries, title):
 def test_diary_placeholder_shows_its_date(entries, trail, date):
     entry = next(e for e in entries if [a.title for a in e.trail] + [e.title] == trail)
     assert entry.date == date
-    assert f"**날짜:** {date}" in placeholder_markdown(entry)
+    assert f"**작성일:** {date}" in placeholder_markdown(entry)
 
 
 # ------------------------------------------------------------------ the nav MkDocs built
@@ -254,4 +254,4 @@ def test_nav_urls_are_ascii_lowercase_and_unique(nav, entries):
 @pytest.mark.parametrize(("url", "date"), [("til-2021/06/30/", "2021-06-30"), ("til-2020/12/03/", "2020-12-03")])
 def test_built_diary_placeholder_shows_its_date(built_site, url, date):
     html = (built_site / url / "index.html").read_text("utf-8")
-    assert re.search(rf"날짜:</strong>\s*{date}", html), f"{url} does not show {date}"
+    assert re.search(rf"작성일:</strong>\s*{date}", html), f"{url} does not show {date}"

@@ -178,15 +178,17 @@ def placeholder_markdown(entry: Entry, written: frozenset[str] | set[str] = froz
     lines += [" · ".join(status), '{ .til-status }', ""]
     if entry.date:
         lines += [f"**작성일:** {entry.date}", '{ .til-status data-search-exclude="1" }', ""]
-    lines += ['<div class="til-placeholder" data-search-exclude="1" markdown>', ""]
+    # <section>, not <div>: Material's search parser matches end tags by name, so a nested
+    # </div> (an admonition's) would end the exclusion early; headings need their own mark
+    lines += ['<section class="til-placeholder" data-search-exclude="1" markdown>', ""]
     if entry.children:
-        lines += ["## 이 섹션의 항목 {#children}", ""]
+        lines += ['## 이 섹션의 항목 {#children data-search-exclude="1"}', ""]
         for c in entry.children:
             mark = " · **작성된 노트**" if c.path in written else ""
             lines.append(f"- [{md_escape(c.title)}]({rel(c.path)}){mark}")
         lines.append("")
         below = written_below(entry, written)
-        lines += ["## 이 섹션의 작성된 노트 {#written-notes}", ""]
+        lines += ['## 이 섹션의 작성된 노트 {#written-notes data-search-exclude="1"}', ""]
         if below:
             for w in below:
                 inner = " › ".join(a.title for a in w.trail[len(trail) + 1:])
@@ -211,7 +213,7 @@ def placeholder_markdown(entry: Entry, written: frozenset[str] | set[str] = froz
         f"`# {entry.title}`을 쓰면, 다른 수정 없이 이 안내 페이지 대신 그 글이 보입니다. "
         "자세한 방법은 저장소의 `CONTRIBUTING.md`에 있습니다.",
         "",
-        "</div>",
+        "</section>",
         "",
     ]
     return "\n".join(lines)
