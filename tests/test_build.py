@@ -213,3 +213,16 @@ def test_bad_input_fails_cleanly(case: Case, tmp_path):
     assert len(located) <= 1, "one mistake, one message; got:\n" + "\n".join(located)
     left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) if site.exists() else []
     assert not left, f"the failed build left pages in {site}: {left[:5]}..."
+
+
+def test_copy_without_git_builds_with_no_date_and_no_warning(tmp_path):
+    """'마지막 수정' comes from Git; a copy with no history shows no date (never the build date)."""
+    project = copy_project(tmp_path / "project", with_cache=True)
+    site = tmp_path / "site"
+    proc = build(project, site)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not re.search(r"^WARNING\s+-", proc.stderr, re.M), proc.stderr[-3000:]
+    notes = [p for p in site.rglob("index.html") if 'class="md-status md-status--written"' in p.read_text("utf-8")]
+    assert notes, "no written note marked in the nav"
+    dated = [p.relative_to(site).as_posix() for p in site.rglob("*.html") if "til-updated" in p.read_text("utf-8")]
+    assert not dated, f"pages dated without Git history: {dated[:5]}"
