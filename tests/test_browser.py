@@ -335,11 +335,18 @@ def test_no_request_leaves_localhost(visit):
     assert not v.off_site, f"requests left {HOST}: {sorted(set(v.off_site))}"
 
 
+SEARCH_READY = "검색어를 입력하세요"  # Material's prompt once its worker has the index
+
+
 def _open_search(v: Visit):
+    """Focus the search box once the index is loaded: Material also reads the box when its
+    worker becomes ready, which would hide a query that never ran on input."""
     v.page.keyboard.press("/")
     box = v.page.locator("input.md-search__input")
     box.wait_for(state="visible")
     box.focus()
+    v.page.wait_for_function(f"""() => document.querySelector('.md-search-result__meta')
+        .textContent.trim() === {SEARCH_READY!r}""")
     return box
 
 
