@@ -10,7 +10,10 @@ the rounds and every time also as a ratio to the render floor.
 * render floor: the same site and nav with TIL_NO_EXEC=1 (no figure drawn, no
   notebook executed; stubs instead), in its own copy so it never evicts the
   other copy's mkdocs-jupyter cache;
-* cold: .cache/til-figures, .cache/til-notebooks and .cache/mkdocs-jupyter deleted;
+* cold: .cache/til-figures, .cache/til-notebooks, .cache/mkdocs-jupyter and .cache/til-katex deleted;
+* math: what typesetting the formulas costs inside those builds (tilsite/katex.py
+  logs it): KaTeX's time in a cold build, and all the math work (cache reads
+  included) in a warm one; the render floor typesets math too;
 * warm: nothing changed since the previous build;
 * one-snippet edit: a statement inserted into one snippet function that exactly
   one figure depends on (a library module used by one figure and no notebook
@@ -60,7 +63,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MKDOCS = BIN / "mkdocs"
 PARTS = ("mkdocs.yml", "pyproject.toml", "docs", "hooks", "overrides", "snippets")
-CACHES = (".cache/til-figures", ".cache/til-notebooks", ".cache/mkdocs-jupyter")
+CACHES = (".cache/til-figures", ".cache/til-notebooks", ".cache/mkdocs-jupyter", ".cache/til-katex")
 SHARED_ASSETS = ("assets/javascripts/", "assets/stylesheets/", "assets/vendor/", "assets/images/", "search/")
 TARGET_NOTE_BYTES = 400_000
 TARGET_RELOAD_S = 3.0
@@ -96,6 +99,7 @@ def build(project: Path, **extra: str) -> dict:
     log = proc.stderr
     drew = re.search(r"drew (\d+) figure file\(s\): (.*)", log)
     took = re.search(r"drawing figures took ([\d.]+) s", log)
+    math = re.search(r"math: (\d+) formula\(s\) rendered by KaTeX in ([\d.]+) s, (\d+) from cache; ([\d.]+) s", log)
     return {
         "wall": wall,
         # the notebook kernel is a child of mkdocs: its CPU time is included once mkdocs exits
@@ -103,6 +107,8 @@ def build(project: Path, **extra: str) -> dict:
         "drawn": drew[2].strip().split(", ") if drew else [],
         "draw_s": float(took[1]) if took else 0.0,
         "notebooks_run": len(re.findall(r"Cache miss, writing: ", log)),
+        "math": {"rendered": int(math[1]), "katex_s": float(math[2]), "cached": int(math[3]),
+                 "all_s": float(math[4])} if math else None,
     }
 
 
@@ -437,6 +443,12 @@ def run(work: Path, runs: int, t0: float) -> int:
          f"<= {TARGET_WARM_RATIO} x floor", verdict(med(w["warm"]) <= TARGET_WARM_RATIO * floor),
          f"drew {max(len(x['drawn']) for x in res['warm'])}, ran "
          f"{max(x['notebooks_run'] for x in res['warm'])} notebooks"),
+        ("math (KaTeX, in cold build)", span([x["math"]["katex_s"] for x in res["cold"]]),
+         med([x["math"]["katex_s"] for x in res["cold"]]) / floor, None, "-", "-",
+         f"{res['cold'][0]['math']['rendered']} formulas typeset by KaTeX in V8 "
+         f"(+{res['cold'][0]['math']['cached']} repeats from cache); warm build: "
+         f"{max(x['math']['rendered'] for x in res['warm'])} typeset, all math work "
+         f"{med([x['math']['all_s'] for x in res['warm']]):.2f} s (cache reads); floor the same"),
         ("one-snippet edit", span(w["edit"]), med(w["edit"]) / floor, med(c["edit"]),
          f"<= floor + redraw = {edit_budget:.2f}", verdict(med(w["edit"]) <= edit_budget),
          f"{target['file']}:{target['func']}() -> redrew {', '.join(drawn_edit) or 'nothing'} "

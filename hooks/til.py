@@ -14,14 +14,15 @@ from pathlib import Path
 
 import yaml
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import clean_directory, get_relative_url
 
 from tilsite import execute as ex
 from tilsite import figures as fig
 from tilsite import values
-from tilsite import codeblocks, includes, wheel
-from tilsite import nbhtml, notebooks, serve
+from tilsite import codeblocks, includes, katex, wheel
+from tilsite import gitdates, nbhtml, notebooks, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
@@ -38,6 +39,7 @@ def on_startup(command, dirty):
 
 
 def on_build_error(error):
+    _close_math()
     # MkDocs writes pages as it goes and checks strict-mode warnings last: a failed
     # build must not leave a site that looks deployable. `serve` keeps its last good one.
     site_dir = _state.get("site_dir")
@@ -46,10 +48,20 @@ def on_build_error(error):
         log.info("build failed: emptied %s so no partial site is left", site_dir)
 
 
+KATEX_JS = "assets/vendor/katex/katex.min.js"  # read at build time only; readers get CSS and fonts
+
+
+def _close_math():
+    if _state.get("math") is not None:
+        _state["math"].close()
+
+
 def on_config(config):
     _state["site_dir"] = config.site_dir
     cache = _cache_root(config)
     _state["figures"] = fig.FigureCache(cache / "til-figures")
+    _close_math()
+    _state["math"] = katex.Renderer(Path(config.docs_dir) / KATEX_JS, cache / "til-katex")
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is not None:
         # mkdocs-jupyter resolves its cache_dir against the working directory
@@ -126,12 +138,16 @@ def on_files(files, config):
 
     written_set = set(written)
     _state["placeholders"] = set()
+    written_entries = frozenset(e.path for e in entries if e.path in written_set)
     for entry in entries:
         if entry.external:
             continue  # a nav link off the site: no page
         if entry.path not in written_set and files.get_file_from_path(entry.path) is None:
-            files.append(File.generated(config, entry.path, content=placeholder_markdown(entry)))
+            files.append(File.generated(config, entry.path, content=placeholder_markdown(entry, written_entries)))
             _state["placeholders"].add(entry.path)
+    _state["written"] = written_entries
+    _state["updated"] = gitdates.last_commit_dates(docs, sorted(written_set))
+    _state["notebook_notes"] = _companion_notes(files, docs, written)
 
     if serve.dirty_serving():
         signature = serve.nav_signature(Path(config.config_file_path), summary_text, written)
@@ -155,6 +171,20 @@ def _register_downloads(files, config):
     where = f"{codeblocks.DOWNLOADS}/{whl.filename}"
     files.append(File.generated(config, where, content=whl.data))
     config.extra["til_wheel"] = where  # the notebook page's instructions link it
+
+
+def _companion_notes(files, docs: Path, written: list[str]) -> dict[str, str]:
+    """{notebook src: the written note that links to it}: the notebook page is shown in that
+    note's place in the nav (sidebar, tab, breadcrumbs), though it stays out of SUMMARY.md."""
+    out = {}
+    notebooks_src = [f.src_uri for f in files.documentation_pages() if f.src_uri.endswith(".py")]
+    for nb in notebooks_src:
+        for src in written:
+            target = posixpath.relpath(nb, posixpath.dirname(src) or ".")
+            if re.search(rf"\]\({re.escape(target)}(?:#[^)]*)?\)", (docs / src).read_text("utf-8")):
+                out[nb] = src
+                break
+    return out
 
 
 def _register_figures(files, config, written):
@@ -232,11 +262,15 @@ def _imported(text: str) -> bool:
 
 
 def on_page_markdown(markdown, page, config, files):
+    src = page.file.src_uri
+    if src in _state["written"]:
+        page.meta.setdefault("status", "written")  # Material marks it in the nav (extra.status)
+    if src in _state["updated"]:
+        page.meta["til_updated"] = _state["updated"][src]
     if page.meta.get("source") == "gitbook":
         return markdown  # imported text: `{{ ... }}` in it is the author's, not a directive
     if WRITTEN_NOTES in markdown:
         markdown = markdown.replace(WRITTEN_NOTES, _written_notes_markdown(page.file.src_uri))
-    src = page.file.src_uri
     raw = page.file.content_string if page.file.abs_src_path else markdown
     if ex.DIRECTIVE.search(markdown):
         markdown = _expand_directives(markdown, src, raw)
@@ -283,6 +317,21 @@ def _align_notebook_ids(html: str, toc) -> str:
                                        else m[0]), html)
 
 
+NOTEBOOK_SEARCH_BOOST = 0.5
+
+
+def on_pre_page(page, config, files):
+    note_src = _state.get("notebook_notes", {}).get(page.file.src_uri)
+    note = files.get_file_from_path(note_src).page if note_src else None
+    if note is not None:
+        # the notebook sits under its note: same section (tab, sidebar branch, breadcrumbs),
+        # "previous" leads back to the note, "next" is the note's next page
+        page.parent = note.parent
+        page.previous_page, page.next_page = note, note.next_page
+        _state.setdefault("notebook_note_page", {})[page.file.src_uri] = note
+    return page
+
+
 def on_page_content(html, page, config, files):
     blocks = _state.get("codeblocks", {}).pop(page.file.src_uri, None)
     if blocks:
@@ -291,7 +340,14 @@ def on_page_content(html, page, config, files):
                                                                                    page.url))
         except ex.ExecError as exc:
             raise PluginError(f"docs/{page.file.src_uri}: {exc}") from None
+    # formulas become markers holding their TeX: that is what search indexes (on_page_context)
+    html = katex.mark(html, notebook=bool(getattr(page, "nb_url", None)))
     if getattr(page, "nb_url", None):
+        # a companion page: its note ranks first for the words they share (read by search next)
+        page.meta.setdefault("search", {}).setdefault("boost", NOTEBOOK_SEARCH_BOOST)
+        note = _state.get("notebook_note_page", {}).get(page.file.src_uri)
+        if note is not None:  # overrides/main.html links back to it
+            page.meta["til_note"] = {"title": note.title, "url": note.url}
         # off-site scripts out, the 0.6 MB inline JupyterLab CSS into one shared file
         html, css = nbhtml.extract_styles(nbhtml.strip_offsite_scripts(html))
         asset = nbhtml.css_asset_path(css)
@@ -301,7 +357,24 @@ def on_page_content(html, page, config, files):
     return html
 
 
+@event_priority(-100)  # after the search plugin has indexed the TeX source
+def on_page_context(context, page, config, nav):
+    note = _state.get("notebook_note_page", {}).get(page.file.src_uri)
+    if note is not None:
+        note.active = True  # the sidebar highlights the note the notebook belongs to
+    try:
+        page.content = _state["math"].render_markers(page.content)
+    except katex.MathError as exc:
+        src = page.file.content_string if page.file.abs_src_path else ""
+        raise PluginError(f"docs/{page.file.src_uri}:{katex.line_of_tex(src, exc.tex)}: "
+                          f"{' '.join(exc.message.split())}") from None
+    return context
+
+
 def on_post_page(output, page, config):
+    note = _state.get("notebook_note_page", {}).get(page.file.src_uri)
+    if note is not None:
+        note.active = False
     if getattr(page, "nb_url", None) and not ex.no_exec():
         src = page.file.abs_src_path
         try:
@@ -316,6 +389,13 @@ def on_post_page(output, page, config):
 
 def on_post_build(config):
     serve.build_succeeded()
+    m = _state["math"]
+    # read by bench/build_speed.py
+    log.info("math: %d formula(s) rendered by KaTeX in %.2f s, %d from cache; %.2f s in all",
+             m.misses, m.seconds, m.hits, m.total_seconds)
+    m.hits = m.misses = 0
+    m.seconds = m.total_seconds = 0.0
+    _close_math()
     for asset, css in _state.pop("notebook_css", {}).items():
         out = Path(config.site_dir) / asset
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -258,7 +258,7 @@ def _assert_typeset(v: Visit, where: str):
         v.page.locator(".md-content .katex").first.wait_for(state="attached")
     except PlaywrightTimeout:
         pytest.fail(f"{where}: no KaTeX output (.katex) after {TIMEOUT_MS} ms; "
-                    "did katex-init.js run for this page view?", pytrace=False)
+                    "the build typesets math (tilsite/katex.py): is the page built from this tree?", pytrace=False)
     errors = v.page.locator(".md-content .katex-error").all_inner_texts()
     assert not errors, f"{where}: KaTeX could not parse {errors}"
     prose = v.visible_prose()
@@ -335,24 +335,89 @@ def test_no_request_leaves_localhost(visit):
     assert not v.off_site, f"requests left {HOST}: {sorted(set(v.off_site))}"
 
 
-@pytest.mark.parametrize("query", ["합성곱", "커널", "Convolution"])
-def test_search_finds_flagship(visit, query):
-    v = visit()
-    v.goto("")  # the light home page; search works from any page
+SEARCH_READY = "검색어를 입력하세요"  # Material's prompt once its worker has the index
+
+
+def _open_search(v: Visit):
+    """Focus the search box once the index is loaded: Material also reads the box when its
+    worker becomes ready, which would hide a query that never ran on input."""
     v.page.keyboard.press("/")
     box = v.page.locator("input.md-search__input")
     box.wait_for(state="visible")
-    box.press_sequentially(query)
-    box.press("End")  # Korean text arrives as insertText without keyup; the search listens to keys
+    box.focus()
+    v.page.wait_for_function(f"""() => document.querySelector('.md-search-result__meta')
+        .textContent.trim() === {SEARCH_READY!r}""")
+    return box
+
+
+def _ime_insert(v: Visit, text: str):
+    """Type `text` the way a Korean IME delivers it: a composition, then its commit."""
+    cdp = v.page.context.new_cdp_session(v.page)
+    for i in range(1, len(text) + 1):  # the syllables grow inside one composition
+        cdp.send("Input.imeSetComposition", {"text": text[:i], "selectionStart": i, "selectionEnd": i})
+    cdp.send("Input.insertText", {"text": text})
+    cdp.detach()
+
+
+def _results(v: Visit, query: str) -> list[str]:
+    """hrefs of the result items, once Material shows some (no key is pressed to get them)."""
     try:
         v.page.locator(".md-search-result__item").first.wait_for()
     except PlaywrightTimeout:
         meta = v.page.locator(".md-search-result__meta").inner_text()
         pytest.fail(f"search for {query!r} shows no result ({meta!r})", pytrace=False)
-    hrefs = v.page.locator(".md-search-result__item a").evaluate_all("as => as.map(a => a.href)")
+    return v.page.locator(".md-search-result__item > a").evaluate_all("as => as.map(a => a.href)")
+
+
+# Material re-runs the query on keyup only; search-input.js relays every input event.
+# None of these presses a key after the text is in the box.
+TYPING = {
+    "ime-composition": _ime_insert,
+    "insert-text": lambda v, text: v.page.keyboard.insert_text(text),  # paste, autocomplete
+    "type": lambda v, text: v.page.keyboard.type(text),
+}
+
+
+@pytest.mark.parametrize("how", list(TYPING))
+def test_search_runs_however_the_query_is_typed(visit, how):
+    v = visit()
+    v.goto("")
+    _open_search(v)
+    TYPING[how](v, "합성곱")
+    hrefs = _results(v, "합성곱")
+    assert hrefs and FLAGSHIP in hrefs[0], f"{how}: the note is not the first result: {hrefs[:5]}"
+
+
+@pytest.mark.parametrize("query", ["합성곱", "커널", "Convolution"])
+def test_search_finds_flagship(visit, query):
+    v = visit()
+    v.goto("")  # the light home page; search works from any page
+    box = _open_search(v)
+    box.press_sequentially(query)  # and no extra key afterwards
+    hrefs = _results(v, query)
     assert any(FLAGSHIP in h for h in hrefs), f"{query!r} did not find {FLAGSHIP}: {hrefs}"
     # the nav file is not a page: it would match every title in the tree
     assert not any("/SUMMARY/" in h for h in hrefs), f"{query!r} lists the nav file: {hrefs}"
+
+
+def test_search_finds_unwritten_entries_after_written_notes(visit, entries):
+    seaborn = [page_url(e.path) for e in entries if "seaborn" in e.title.lower()]
+    assert seaborn, "the mirror has Seaborn entries"
+    v = visit()
+    v.goto("")
+    _open_search(v).press_sequentially("Seaborn")
+    hrefs = _results(v, "Seaborn")
+    found = [u for u in seaborn if any(urlsplit(h).path.endswith("/" + u) for h in hrefs)]
+    assert found, f"'Seaborn' finds none of {seaborn}: {hrefs}"
+    texts = v.page.locator(".md-search-result__item").all_inner_texts()
+    assert any("미작성" in t for t in texts), f"unwritten results are not marked 미작성: {texts[:3]}"
+    # a word the written note and placeholders share: the note first
+    v = visit()
+    v.goto("")
+    _open_search(v)
+    v.page.keyboard.insert_text("CNN")
+    first = _results(v, "CNN")[0]
+    assert FLAGSHIP in first, f"'CNN': a placeholder ranks before the written note: {first}"
 
 
 def test_dark_toggle_swaps_figures(visit):
@@ -404,3 +469,218 @@ def test_offline_audit(visit, record_property):
     print(summary)
     record_property("offline_audit", summary)
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- reading on desktop and phone
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 3}
+
+# Elements of the article wider than the screen that are not inside a scroll container
+# narrower than the screen; and whether the page itself scrolls sideways.
+_OVERFLOW_JS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const bad = [];
+  for (const el of document.querySelectorAll('.md-content *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || (r.right <= vw + 0.5 && r.left >= -0.5)) continue;
+    // held: some ancestor scrolls sideways and fits the screen (a display:table with
+    // overflow:auto does not count: it grows instead, so the walk goes on)
+    let box = el.parentElement, held = false;
+    while (box && box !== document.body && !held) {
+      const b = box.getBoundingClientRect();
+      held = scrolls(box) && b.left >= -0.5 && b.right <= vw + 0.5;
+      box = box.parentElement;
+    }
+    if (!held) bad.push(el.tagName.toLowerCase() + '.' + el.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+  }
+  const page = document.scrollingElement;
+  return {pageScroll: page.scrollWidth - page.clientWidth, bad: bad.slice(0, 10), vw};
+}"""
+
+
+@pytest.fixture
+def phone(chromium, site_url):
+    contexts = []
+
+    def open_tab(scheme: str = "light", **options) -> Visit:
+        ctx = chromium.new_context(color_scheme=scheme, locale="ko-KR", service_workers="block",
+                                   **{**PHONE, **options})
+        ctx.set_default_timeout(TIMEOUT_MS)
+        contexts.append(ctx)
+        return Visit(ctx.new_page(), site_url)
+
+    yield open_tab
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.mark.parametrize("path", [FLAGSHIP, NOTEBOOK, ""])
+def test_phone_never_scrolls_sideways(phone, path):
+    v = phone()
+    v.goto(path)
+    v.page.wait_for_load_state("networkidle")
+    out = v.page.evaluate(_OVERFLOW_JS)
+    assert out["pageScroll"] <= 0, f"/{path}: the page scrolls {out['pageScroll']} px sideways at {out['vw']} px"
+    assert not out["bad"], f"/{path}: wider than the screen and not in a scroll container: {out['bad']}"
+
+
+def test_wide_math_scrolls_with_a_cue_and_a_margin(phone):
+    v = phone()
+    v.goto(FLAGSHIP)
+    wide = v.page.locator(".til-math--display").evaluate_all("""els => els
+        .filter(e => e.scrollWidth > e.clientWidth + 1)
+        .map(e => ({bg: getComputedStyle(e).backgroundImage, left: e.getBoundingClientRect().left,
+                    right: innerWidth - e.getBoundingClientRect().right, overflow: getComputedStyle(e).overflowX}))""")
+    assert wide, "no display equation is wider than a phone: nothing to check"
+    for w in wide:
+        assert w["overflow"] == "auto" and "gradient" in w["bg"], f"no scroll cue: {w}"
+        assert w["left"] >= 8 and w["right"] >= 8, f"no side margin: {w}"
+
+
+def test_display_math_has_paragraph_spacing(visit):
+    v = visit()
+    v.goto(FLAGSHIP)
+    gaps = v.page.evaluate("""() => [...document.querySelectorAll('.md-content .til-math--display')]
+      .filter(m => m.previousElementSibling && m.previousElementSibling.tagName === 'P')
+      .map(m => m.getBoundingClientRect().top - m.previousElementSibling.getBoundingClientRect().bottom)""")
+    assert gaps, "no display equation follows a paragraph"
+    fs = float(v.page.evaluate("() => getComputedStyle(document.querySelector('.md-content p')).fontSize")[:-2])
+    assert max(gaps) <= 1.3 * fs, f"blank space above display math: {max(gaps):.0f} px (font {fs} px)"
+
+
+def test_math_is_complete_without_javascript(chromium, site_url):
+    ctx = chromium.new_context(java_script_enabled=False, locale="ko-KR")
+    try:
+        v = Visit(ctx.new_page(), site_url)
+        v.page.on("request", lambda r: v.requests.append(r.url))
+        for path in [FLAGSHIP, NOTEBOOK]:
+            v.goto(path)
+            n = v.page.locator(".md-content .til-math").count()
+            typeset = v.page.locator(".md-content .til-math > .katex, .md-content .til-math > .katex-display").count()
+            assert n > 0 and typeset == n, f"/{path}: {typeset} of {n} formulas typeset with scripting off"
+            _assert_typeset(v, f"{path} (no JavaScript)")
+        assert not [u for u in v.requests if "katex" in u and u.endswith(".js")], "KaTeX JavaScript was fetched"
+    finally:
+        ctx.close()
+
+
+def test_korean_typography_as_computed(visit):
+    v = visit()
+    v.goto(FLAGSHIP)
+    style = v.page.evaluate("""() => {
+      const cs = sel => { const e = document.querySelector(sel); return e && getComputedStyle(e); };
+      const out = {};
+      for (const sel of ['.md-content p', '.md-content h1', '.md-content figcaption', '.md-content td',
+                         '.md-nav__link', '.md-content li']) {
+        const s = cs(sel);
+        out[sel] = s && {wb: s.wordBreak, ow: s.overflowWrap, fs: s.fontStyle, size: parseFloat(s.fontSize),
+                         family: s.fontFamily};
+      }
+      return out;
+    }""")
+    for sel, s in style.items():
+        assert s is not None, f"{sel} not found on the note"
+        assert s["wb"] == "keep-all", f"{sel}: word-break {s['wb']}"
+        assert s["ow"] in ("break-word", "anywhere"), f"{sel}: overflow-wrap {s['ow']}"
+    assert style[".md-content figcaption"]["fs"] == "normal", "captions are slanted"
+    assert style[".md-content td"]["size"] >= 14, f"table text {style['.md-content td']['size']} px"
+    family = style[".md-content p"]["family"]
+    assert "Apple SD Gothic Neo" in family and "Malgun Gothic" in family and family.endswith("sans-serif")
+
+
+def test_title_does_not_break_inside_a_word(phone):
+    v = phone()
+    v.goto(FLAGSHIP)
+    # each line of the wrapped title starts at a word boundary: no line starts with "음"
+    lines = v.page.evaluate("""() => {
+      const h = document.querySelector('.md-content h1');
+      const text = h.firstChild.textContent, range = document.createRange(), tops = new Map();
+      for (let i = 0; i < text.length; i++) {
+        range.setStart(h.firstChild, i); range.setEnd(h.firstChild, i + 1);
+        const t = Math.round(range.getBoundingClientRect().top);
+        tops.set(t, (tops.get(t) || '') + text[i]);
+      }
+      return [...tops.values()];
+    }""")
+    for prev, line in zip(lines, lines[1:]):
+        assert prev.endswith(" ") or line.startswith(" "), f"the title breaks inside a word: {lines}"
+
+
+# ---------------------------------------------------------------- page furniture
+
+def _crumbs(v: Visit) -> list[str]:
+    return [t.strip() for t in v.page.locator(".md-path .md-path__link").all_inner_texts()]
+
+
+def test_breadcrumbs_on_note_and_notebook(visit, entries):
+    note = next(e for e in entries if page_url(e.path) == FLAGSHIP)
+    v = visit()
+    v.goto(FLAGSHIP)
+    crumbs = _crumbs(v)
+    assert crumbs[-len(note.trail):] == [a.title for a in note.trail], crumbs
+    v.goto(NOTEBOOK)
+    assert _crumbs(v) == crumbs, "the notebook page sits under its note: the same breadcrumbs"
+    # and in the note's place in the nav: its tab is active and its section open
+    tab = v.page.locator(".md-tabs__item--active").inner_text().strip()
+    assert tab == note.trail[0].title, tab
+    assert v.page.locator(f'.md-sidebar--primary a[href$="{posixpath.basename(FLAGSHIP.rstrip("/"))}/"]').count()
+    back = v.page.locator(".til-nb-back")
+    assert note.title in back.inner_text()
+    back.click()
+    v.page.wait_for_url(f"**/{FLAGSHIP}")
+
+
+def test_nav_marks_written_notes(visit):
+    v = visit()
+    v.goto(FLAGSHIP)
+    marked = v.page.locator(".md-sidebar--primary .md-nav__link:has(.md-status--written)").all_inner_texts()
+    plain = v.page.locator(".md-sidebar--primary .md-nav__link:not(:has(.md-status--written))").count()
+    assert any("CNN 첫걸음" in t for t in marked), marked
+    assert len(marked) < plain, "placeholders are marked as written"
+    title = v.page.locator(".md-sidebar--primary .md-status--written").first.get_attribute("title")
+    assert title == "작성된 노트"
+
+
+def test_home_lists_written_notes_above_the_fold(visit):
+    v = visit()
+    v.goto("")
+    link = v.page.locator(f'.md-content a[href$="{FLAGSHIP}"]').first
+    assert link.bounding_box()["y"] + link.bounding_box()["height"] <= 900, "below the fold"
+
+
+def test_section_page_lists_written_notes_and_hides_how_to(visit):
+    section = posixpath.dirname(FLAGSHIP.rstrip("/")) + "/"
+    v = visit()
+    v.goto(section)
+    assert v.page.locator(f'#written-notes ~ ul a[href$="{posixpath.basename(FLAGSHIP.rstrip("/"))}/"]').count()
+    box = v.page.locator("details", has_text="이 노트 쓰기")
+    assert box.count() == 1 and box.get_attribute("open") is None, "the how-to box is collapsed"
+    assert not box.locator("code").first.is_visible(), "the file path shows before the box is opened"
+
+
+def test_note_shows_last_updated_from_git(visit):
+    v = visit()
+    v.goto(FLAGSHIP)
+    date = v.page.locator(".til-updated time").get_attribute("datetime")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", date), date
+    assert "마지막 수정" in v.page.locator(".til-updated").inner_text()
+
+
+def test_notebook_page_in_dark_mode(visit):
+    v = visit("dark")
+    v.goto(NOTEBOOK)
+    assert v.page.get_attribute("body", "data-md-color-scheme") == "slate"
+    labels = v.page.locator(".til-nb-downloads a").all_inner_texts()
+    assert any(".py" in t for t in labels) and any(".ipynb" in t for t in labels), labels
+    look = v.page.evaluate("""() => {
+      const lum = c => { const m = c.match(/\\d+(\\.\\d+)?/g).map(Number); return (0.2126*m[0] + 0.7152*m[1] + 0.0722*m[2]) / 255; };
+      const p = document.querySelector('.jp-RenderedMarkdown p');
+      const img = document.querySelector('.jp-OutputArea-output img');
+      return {text: lum(getComputedStyle(p).color), page: lum(getComputedStyle(document.body).backgroundColor),
+              imgBg: img && getComputedStyle(img).backgroundColor, imgPad: img && getComputedStyle(img).paddingTop};
+    }""")
+    assert look["page"] < 0.3 and look["text"] > 0.6, f"notebook prose is not light on dark: {look}"
+    assert look["imgBg"] in ("rgb(255, 255, 255)",) and look["imgPad"] != "0px", \
+        f"matplotlib output is not set on a light card: {look}"

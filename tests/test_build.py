@@ -233,6 +233,19 @@ BAD_INPUTS = [
     Case("front-matter-not-yaml",
          note("---\ntitle: [oops\n---\n# K\n"),
          NOTE_RE + r":\d+: front matter is not valid YAML"),
+    # --- math (typeset at build time by KaTeX, tilsite/katex.py)
+    Case("display-math-katex-rejects",
+         note("# K\n\n본문\n\n$$\nx = \\frac{1}\n$$\n"),
+         NOTE_RE + r":6: KaTeX parse error: Unexpected end of input in a macro argument"),
+    Case("inline-math-katex-rejects",
+         note("# K\n\n식 $x^{2$ 이다.\n"),
+         NOTE_RE + r":3: KaTeX parse error: Expected '}', got 'EOF'"),
+    Case("math-hangul-outside-text",
+         note("# K\n\n$$\n넓이 = ab\n$$\n"),
+         NOTE_RE + r":4: KaTeX parse error: LaTeX-incompatible input .*unicodeTextInMathMode"),
+    Case("notebook-math-katex-rejects",
+         docs_file("til-etc/bad-math-nb.py", "# %% [markdown]\n# # 노트북\n#\n# 식 $\\sqrt{x$ 이다.\n\n# %%\nx = 1\n"),
+         r"docs/til-etc/bad-math-nb\.py:4: KaTeX parse error"),
     # --- notebooks (jupytext .py under docs/, executed at build time)
     Case("notebook-cell-raises",
          docs_file("til-etc/broken-nb.py", RAISING_NOTEBOOK),
@@ -300,3 +313,15 @@ def test_notebook_run_prints_nothing(tmp_path):
     assert proc.stdout.strip().endswith(".ipynb")
     assert proc.stderr == "", proc.stderr
 
+
+def test_copy_without_git_builds_with_no_date_and_no_warning(tmp_path):
+    """'마지막 수정' comes from Git; a copy with no history shows no date (never the build date)."""
+    project = copy_project(tmp_path / "project", with_cache=True)
+    site = tmp_path / "site"
+    proc = build(project, site)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not re.search(r"^WARNING\s+-", proc.stderr, re.M), proc.stderr[-3000:]
+    notes = [p for p in site.rglob("index.html") if 'class="md-status md-status--written"' in p.read_text("utf-8")]
+    assert notes, "no written note marked in the nav"
+    dated = [p.relative_to(site).as_posix() for p in site.rglob("*.html") if "til-updated" in p.read_text("utf-8")]
+    assert not dated, f"pages dated without Git history: {dated[:5]}"

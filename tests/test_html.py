@@ -30,7 +30,7 @@ FLAGSHIP_TITLE = "(AI Math 9강) CNN 첫걸음"
 MEDIAN_PAGE_LIMIT = 60_000  # bytes; navigation.prune keeps the 513-entry nav out of most pages
 PLACEHOLDER_PAGE_LIMIT = 100_000
 EXTERNAL_LINK_LIMIT = 40  # distinct off-site <a href> targets; raise it deliberately when notes cite more
-PLACEHOLDER_SENTENCE = "아직 쓰지 않은 노트"
+HOW_TO_WRITE = "이 노트 쓰기"  # the collapsed box naming the file to create
 
 # Resource-loading attributes: none may point off-site.
 RESOURCE_ATTRS = {("img", "src"), ("img", "srcset"), ("script", "src"), ("source", "src"),
@@ -219,32 +219,61 @@ def test_placeholders_show_title_breadcrumb_children_and_path(site, entries):
         h1 = re.search(r"<h1[^>]*>(.*?)(?:<a class=\"headerlink\".*?)?</h1>", art, re.S)
         if not h1 or _text(h1[1]) != e.title:
             problems.append(f"/{url}: h1 {h1 and _text(h1[1])!r} != {e.title!r}")
-        if e.trail:
-            crumb = re.search(r"<p><strong>위치:</strong>(.*?)</p>", art, re.S)
-            if not crumb or [resolve(h) for h in _hrefs(crumb[1])] != [page_url(a.path) for a in e.trail] \
-                    or not _text(crumb[1]).endswith(e.title):
-                problems.append(f"/{url}: breadcrumb {crumb and _text(crumb[1])!r} does not lead "
-                                f"{' › '.join(a.title for a in e.trail)} › {e.title}")
+        crumb = re.search(r'<p class="til-status"><strong>위치:</strong>(.*?)</p>', art, re.S)
+        if not crumb or [resolve(h) for h in _hrefs(crumb[1])] != [page_url(a.path) for a in e.trail] \
+                or " › ".join([a.title for a in e.trail] + [e.title]) not in _text(crumb[1]) \
+                or not _text(crumb[1]).endswith("미작성"):
+            problems.append(f"/{url}: status line {crumb and _text(crumb[1])!r} does not lead "
+                            f"{' › '.join(a.title for a in e.trail)} › {e.title} · 미작성")
         if e.children:
             kids = re.search(r'<h2 id="children">.*?</h2>\s*<ul>(.*?)</ul>', art, re.S)
             if not kids or [resolve(h) for h in _hrefs(kids[1])] != [page_url(c.path) for c in e.children]:
                 problems.append(f"/{url}: children links do not match SUMMARY")
-        text = _text(art)
-        if PLACEHOLDER_SENTENCE not in text or f"docs/{e.path}" not in text:
-            problems.append(f"/{url}: no '{PLACEHOLDER_SENTENCE}' note naming docs/{e.path}")
+        box = re.search(r"<details[^>]*>\s*<summary>(.*?)</summary>(.*?)</details>", art, re.S)
+        if not box or _text(box[1]) != HOW_TO_WRITE or f"docs/{e.path}" not in _text(box[2]) \
+                or re.search(r"<details[^>]*\bopen\b", box[0]):
+            problems.append(f"/{url}: no collapsed '{HOW_TO_WRITE}' box naming docs/{e.path}")
+        elif f"docs/{e.path}" in _text(art.replace(box[0], "")):
+            problems.append(f"/{url}: the file path shows outside the '{HOW_TO_WRITE}' box")
     assert not problems, f"{len(problems)} placeholder problems:\n" + "\n".join(problems[:20])
 
 
-def test_search_index_has_written_notes_only(built_site, entries):
+def test_search_index_written_notes_and_one_title_record_per_placeholder(built_site, entries):
     index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
-    locations = {d["location"].split("#")[0] for d in index["docs"]}
-    written = [page_url(e.path) for e in entries if (DOCS / e.path).is_file()]
-    placeholders = {page_url(e.path) for e in entries if not (DOCS / e.path).is_file()}
+    by_page: dict[str, list[dict]] = {}
+    for d in index["docs"]:
+        by_page.setdefault(d["location"].split("#")[0], []).append(d)
+    written = [e for e in entries if (DOCS / e.path).is_file()]
+    placeholders = [e for e in entries if not (DOCS / e.path).is_file()]
     assert written, "no written note at all"
-    assert set(written) <= locations, f"written notes missing from search: {set(written) - locations}"
-    leaked = placeholders & locations
-    assert not leaked, f"placeholder pages in the search index: {sorted(leaked)[:10]}"
-    assert "SUMMARY/" not in locations
+    missing = [page_url(e.path) for e in written if page_url(e.path) not in by_page]
+    assert not missing, f"written notes missing from search: {missing}"
+    assert all(d.get("boost", 1) >= 1 for e in written for d in by_page[page_url(e.path)])
+    problems = []
+    for e in placeholders:
+        recs = by_page.get(page_url(e.path), [])
+        if len(recs) != 1:
+            problems.append(f"/{page_url(e.path)}: {len(recs)} search records, expected one")
+            continue
+        rec = recs[0]
+        trail = " › ".join([a.title for a in e.trail] + [e.title])
+        text = _text(rec["text"])
+        if rec["title"] != html_lib.escape(e.title, quote=False) and _text(rec["title"]) != e.title:
+            problems.append(f"/{page_url(e.path)}: title {rec['title']!r}")
+        if trail not in text or "미작성" not in text or not rec.get("boost", 1) < 1:
+            problems.append(f"/{page_url(e.path)}: record {rec!r} lacks the trail, 미작성 or a low boost")
+        if any(w in text for w in ("GitBook", "이 노트 쓰기", "docs/", "하위 항목", "이 섹션의 항목")):
+            problems.append(f"/{page_url(e.path)}: boilerplate indexed: {text[:120]!r}")
+    assert not problems, f"{len(problems)} placeholder search records are wrong:\n" + "\n".join(problems[:10])
+    assert "SUMMARY/" not in by_page
+
+
+def test_search_index_holds_tex_source_not_glyphs(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
+    text = " ".join(d["text"] for d in index["docs"])
+    for bad in ("\\(", "\\[", "$$", "katex", "\u200b"):
+        assert bad not in text, f"{bad!r} in the search index"
+    assert "\\frac{\\partial L}" in text, "formulas are indexed by their TeX source"
 
 
 def test_pages_stay_small(site, entries):

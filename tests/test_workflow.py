@@ -119,3 +119,10 @@ def test_workflow_publishes_the_strict_build_to_pages(workflow):
     assert (env.get("name") if isinstance(env, dict) else env) == "github-pages"
     perms = {**workflow.get("permissions", {}), **jobs[deploy_job].get("permissions", {})}
     assert perms.get("pages") == "write" and perms.get("id-token") == "write"
+
+
+def test_workflow_checks_out_the_full_history(workflow):
+    """The "마지막 수정" dates come from each note's last commit: a shallow clone would date
+    every note to the newest commit."""
+    checkout = [s for _, s in _steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkout and all((s.get("with") or {}).get("fetch-depth") == 0 for s in checkout), checkout

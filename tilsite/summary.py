@@ -160,17 +160,39 @@ def own_date_markdown(date: str) -> str:
     return f"{OWN_DATE_LABEL}: {date}"
 
 
-def placeholder_markdown(entry: Entry) -> str:
-    """Markdown of the generated page for an entry whose note is not written."""
+UNWRITTEN = "미작성"  # the mark of an entry whose note is not written, in its page and search record
+# Placeholders rank after written notes in search (Material multiplies the score by the boost).
+PLACEHOLDER_BOOST = 0.05
+
+
+def written_below(entry: Entry, written: frozenset[str] | set[str]) -> list[Entry]:
+    """Written notes among `entry`'s descendants, in nav order."""
+    out = []
+    for child in entry.children:
+        if child.path in written:
+            out.append(child)
+        out += written_below(child, written)
+    return out
+
+
+def placeholder_markdown(entry: Entry, written: frozenset[str] | set[str] = frozenset(),
+                         home: str = "index.md") -> str:
+    """Markdown of the generated page for an entry whose note is not written.
+
+    Readers see the entry's place, and for a section its items with the written
+    notes marked and listed; how to write the note is in a collapsed box. Search
+    indexes one record per placeholder: the title and the status line (place in
+    the tree and "미작성"); the rest is marked data-search-exclude.
+    """
     here = posixpath.dirname(entry.path)
 
-    def rel(target: Entry) -> str:
-        return posixpath.relpath(target.path, here or ".")
+    def rel(target: str) -> str:
+        return posixpath.relpath(target, here or ".")
 
     lines = [
         "---",
         "search:",
-        "  exclude: true",
+        f"  boost: {PLACEHOLDER_BOOST}",
         "til_placeholder: true",
         "---",
         "",
@@ -178,19 +200,50 @@ def placeholder_markdown(entry: Entry) -> str:
         "",
     ]
     trail = entry.trail
-    if trail:
-        crumbs = " › ".join(f"[{md_escape(a.title)}]({rel(a)})" for a in trail)
-        lines += [f"**위치:** {crumbs} › {md_escape(entry.title)}", ""]
+    status = [f"**위치:** " + " › ".join([f"[{md_escape(a.title)}]({rel(a.path)})" for a in trail]
+                                         + [md_escape(entry.title)])]
+    if entry.children:
+        status.append(f"섹션, 항목 {len(entry.children)}개")
+    status.append(UNWRITTEN)
+    lines += [" · ".join(status), '{ .til-status }', ""]
     if entry.date:
-        lines += [own_date_markdown(entry.date), ""]
+        lines += [own_date_markdown(entry.date), '{ .til-status data-search-exclude="1" }', ""]
+    # <section>, not <div>: Material's search parser matches end tags by name, so a nested
+    # </div> (an admonition's) would end the exclusion early; headings need their own mark
+    lines += ['<section class="til-placeholder" data-search-exclude="1" markdown>', ""]
+    if entry.children:
+        lines += ['## 이 섹션의 항목 {#children data-search-exclude="1"}', ""]
+        for c in entry.children:
+            mark = " · **작성된 노트**" if c.path in written else ""
+            lines.append(f"- [{md_escape(c.title)}]({rel(c.path)}){mark}")
+        lines.append("")
+        below = written_below(entry, written)
+        lines += ['## 이 섹션의 작성된 노트 {#written-notes data-search-exclude="1"}', ""]
+        if below:
+            for w in below:
+                inner = " › ".join(a.title for a in w.trail[len(trail) + 1:])
+                lines.append(f"- [{md_escape(w.title)}]({rel(w.path)})" + (f" — {md_escape(inner)}" if inner else ""))
+        else:
+            lines.append(f"아직 이 섹션에는 옮겨 적은 노트가 없습니다. "
+                         f"[작성된 노트 전체]({rel(home)}#written-notes)를 둘러보세요.")
+        lines.append("")
+        what = "이 섹션의 소개 글은"
+    else:
+        parent = f"[{md_escape(trail[-1].title)}]({rel(trail[-1].path)})의 다른 항목이나 " if trail else ""
+        lines += [
+            '!!! info "아직 옮겨 적지 않은 노트"',
+            "    이 노트는 원래 GitBook에 있던 글로, 아직 이 사이트로 옮겨 적지 않았습니다. "
+            f"{parent}[작성된 노트]({rel(home)}#written-notes)를 읽어 보세요.",
+            "",
+        ]
+        what = "이 노트는"
     lines += [
-        '!!! note "아직 쓰지 않은 노트"',
-        f"    이 노트는 아직 작성되지 않았습니다. `docs/{entry.path}` 파일을 만들면 "
-        "다른 수정 없이 이 안내 페이지를 대신합니다.",
+        '??? note "이 노트 쓰기"',
+        f"    {what} 아직 작성되지 않았습니다. 저장소에 `docs/{entry.path}` 파일을 만들고 첫 줄에 제목 "
+        f"`# {entry.title}`을 쓰면, 다른 수정 없이 이 안내 페이지 대신 그 글이 보입니다. "
+        "자세한 방법은 저장소의 `CONTRIBUTING.md`에 있습니다.",
+        "",
+        "</section>",
         "",
     ]
-    if entry.children:
-        lines += ["## 하위 항목 {#children}", ""]
-        lines += [f"- [{md_escape(c.title)}]({rel(c)})" for c in entry.children]
-        lines.append("")
     return "\n".join(lines)
