@@ -299,8 +299,10 @@ def test_report_counts_blocks_assets_and_left_overs(mirror):
 
 def test_conversion_html(mirror_site):
     page = soup(mirror_site, SHOWCASE)
-    assert page.select_one("span.arithmatex").get_text() == r"\(f(x) = x^2\)"
-    assert len(page.select("div.arithmatex")) == 2
+    # math is typeset at build time (tilsite/katex.py); the TeX source stays as the label
+    inline = page.select_one("span.til-math")
+    assert inline["aria-label"] == "f(x) = x^2" and inline.select_one(".katex")
+    assert len(page.select("div.til-math--display .katex-display")) == 2
     assert page.select_one("mark").get_text() == "수식이 코드에서 나오지 않는다"
     assert page.select_one("h2#hapseonggopui-jeongui")
     kinds = [tuple(a["class"]) for a in page.select("div.admonition")]
