@@ -120,8 +120,8 @@ def test_failed_rebuild_shows_error_page_then_recovers(server_in_copy):
     # other pages too, not only the one being edited
     assert _get(server.base)[0] == 500
 
-    # saved again, still broken: the message is shown (and printed) again
-    shapes.write_text(shapes.read_text("utf-8") + "\n", "utf-8")
+    # saved again (same text), still broken: the message is shown (and printed) again
+    shapes.write_text(shapes.read_text("utf-8"), "utf-8")
     time.sleep(2)
     code, body = _get(url)
     assert code == 500 and f"shapes.py:{line}: SyntaxError" in body
