@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from oracles import finite_difference
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,18 +63,6 @@ def test_pooling_matches_loops(case):
                                                 output_size(x.shape[3], kw, sw, pw))
 
 
-def _numeric_grad(f, a, eps=1e-6):
-    g = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        keep = a[idx]
-        a[idx] = keep + eps
-        up = f()
-        a[idx] = keep - eps
-        down = f()
-        a[idx] = keep
-        g[idx] = (up - down) / (2 * eps)
-    return g
-
 
 @settings(max_examples=30, deadline=None)
 @given(case=pool_case())
@@ -83,9 +72,9 @@ def test_backward_matches_finite_differences(case):
     g = rng.standard_normal(max_pool2d(x, k, s, p).shape)
     # Random normal inputs have no ties, so max pooling is differentiable there.
     dx = max_pool2d_backward(x, g, k, s, p)
-    assert_allclose(dx, _numeric_grad(lambda: float(np.sum(g * max_pool2d(x, k, s, p))), x), atol=1e-6)
+    assert_allclose(dx, finite_difference(lambda a: float(np.sum(g * max_pool2d(a, k, s, p))), x), atol=1e-6)
     dx = avg_pool2d_backward(x, g, k, s, p)
-    assert_allclose(dx, _numeric_grad(lambda: float(np.sum(g * avg_pool2d(x, k, s, p))), x), atol=1e-6)
+    assert_allclose(dx, finite_difference(lambda a: float(np.sum(g * avg_pool2d(a, k, s, p))), x), atol=1e-6)
 
 
 def test_max_pool_routes_to_the_argmax_by_hand():

@@ -136,7 +136,7 @@ def test_transposed_size_inverts_output_size(m, k, s, p, d):
         ({"n": 3, "k": 3, "stride": 2, "output_padding": 2}, "output_padding must be >= 0 and smaller"),
         ({"n": 3, "k": 3, "output_padding": -1}, "output_padding must be >= 0"),
         ({"n": 1, "k": 1, "padding": 1}, "removes the whole output"),
-        ({"n": 0, "k": 3}, "input size must be positive"),
+        ({"n": 0, "k": 3}, "input size must be >= 1"),
         ({"n": 3, "k": 3, "stride": 0}, "stride must be positive"),
     ],
 )

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+from oracles import finite_difference
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import signal as scipy_signal
@@ -163,17 +164,6 @@ def test_fc_params_rgb():
 
 
 # --------------------------------------------------------------------------- 7. backpropagation
-
-
-def finite_difference(f, a, eps=1e-6):
-    a = np.array(a, dtype=float)
-    grad = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        up, down = a.copy(), a.copy()
-        up[idx] += eps
-        down[idx] -= eps
-        grad[idx] = (f(up) - f(down)) / (2 * eps)
-    return grad
 
 
 def test_bp1d_against_numpy_and_finite_differences():

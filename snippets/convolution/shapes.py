@@ -19,6 +19,23 @@ def _as_int(name: str, value) -> int:
         raise TypeError(f"{name} must be an integer, got {value!r}") from None
 
 
+def _hyper(n, k, stride, padding, dilation, min_n: int) -> tuple[int, int, int, int, int]:
+    """The hyper-parameters as ints, checked: n >= min_n, k, stride, dilation > 0, padding >= 0."""
+    n, k = _as_int("n", n), _as_int("k", k)
+    stride, padding, dilation = _as_int("stride", stride), _as_int("padding", padding), _as_int("dilation", dilation)
+    if n < min_n:
+        raise ValueError(f"input size must be >= {min_n}, got {n}")
+    if k <= 0:
+        raise ValueError(f"kernel size must be positive, got {k}")
+    if stride <= 0:
+        raise ValueError(f"stride must be positive, got {stride}")
+    if dilation <= 0:
+        raise ValueError(f"dilation must be positive, got {dilation}")
+    if padding < 0:
+        raise ValueError(f"padding must be >= 0, got {padding}")
+    return n, k, stride, padding, dilation
+
+
 # --8<-- [start:output_size]
 def output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Length of a convolution's output along one axis.
@@ -34,22 +51,7 @@ def output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int
     >>> output_size(28, 3), output_size(28, 3, stride=2, padding=1)
     (26, 14)
     """
-    n, k = _as_int("n", n), _as_int("k", k)
-    stride, padding, dilation = (
-        _as_int("stride", stride),
-        _as_int("padding", padding),
-        _as_int("dilation", dilation),
-    )
-    if n < 0:
-        raise ValueError(f"input size must be >= 0, got {n}")
-    if k <= 0:
-        raise ValueError(f"kernel size must be positive, got {k}")
-    if stride <= 0:
-        raise ValueError(f"stride must be positive, got {stride}")
-    if dilation <= 0:
-        raise ValueError(f"dilation must be positive, got {dilation}")
-    if padding < 0:
-        raise ValueError(f"padding must be >= 0, got {padding}")
+    n, k, stride, padding, dilation = _hyper(n, k, stride, padding, dilation, min_n=0)
     span = dilation * (k - 1) + 1  # inputs covered by one dilated kernel
     padded = n + 2 * padding
     if span > padded:
@@ -77,19 +79,8 @@ def transposed_output_size(
     >>> transposed_output_size(13, 3, stride=2), transposed_output_size(13, 3, stride=2, output_padding=1)
     (27, 28)
     """
-    n, k = _as_int("n", n), _as_int("k", k)
-    stride, padding = _as_int("stride", stride), _as_int("padding", padding)
-    output_padding, dilation = _as_int("output_padding", output_padding), _as_int("dilation", dilation)
-    if n <= 0:
-        raise ValueError(f"input size must be positive, got {n}")
-    if k <= 0:
-        raise ValueError(f"kernel size must be positive, got {k}")
-    if stride <= 0:
-        raise ValueError(f"stride must be positive, got {stride}")
-    if dilation <= 0:
-        raise ValueError(f"dilation must be positive, got {dilation}")
-    if padding < 0:
-        raise ValueError(f"padding must be >= 0, got {padding}")
+    n, k, stride, padding, dilation = _hyper(n, k, stride, padding, dilation, min_n=1)
+    output_padding = _as_int("output_padding", output_padding)
     if not 0 <= output_padding < max(stride, dilation):
         raise ValueError(
             f"output_padding must be >= 0 and smaller than stride or dilation, got {output_padding} "
