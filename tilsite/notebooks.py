@@ -105,13 +105,13 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
                             f"{exc.ename}: {exc.evalue}") from None
         except Exception as exc:  # the kernel itself failed (did not start, died, timed out)
             raise ExecError(f"{_where(nb_path)}: could not execute the notebook: {type(exc).__name__}: {exc}") from None
-    _check_stderr(nb, nb_path)
     for i, cell in enumerate(nb.cells):  # drop volatile ids/metadata so the file is deterministic
         cell.get("metadata", {}).pop("execution", None)
         if "id" in cell:  # jupytext draws random ids; they end up in the page's HTML too
             cell.id = f"cell-{i}"
         if "outputs" in cell:
             cell.outputs = merge_streams(cell.outputs)
+    _check_stderr(nb, nb_path)  # after merging: one message holds all a cell wrote
     nb.metadata.pop("widgets", None)
     out.parent.mkdir(parents=True, exist_ok=True)
     for old in out.parent.glob(f"{Path(nb_path).stem}-*.ipynb"):
