@@ -202,6 +202,12 @@ class Visit:
     def off_site(self) -> list[str]:
         return [u for u in self.requests if not _is_local(u)]
 
+    def show_all(self) -> None:
+        """Render every block of the article (see SHOW_ALL_CSS); works with scripting off,
+        where add_style_tag would wait forever for its load event."""
+        self.page.evaluate("""css => { const s = document.createElement('style');
+                                       s.textContent = css; document.head.append(s); }""", SHOW_ALL_CSS)
+
     def visible_prose(self) -> str:
         return self.page.evaluate(_VISIBLE_PROSE_JS)
 
@@ -214,7 +220,7 @@ class Visit:
         wait until all have settled and return the URLs of those that did not load."""
         # blocks far from the viewport are not rendered (til.css, content-visibility: auto) and a
         # tab in the background gets few frames: render them all, then scroll as a reader would
-        self.page.add_style_tag(content=SHOW_ALL_CSS)
+        self.show_all()
         shown = self.page.evaluate(_SCROLL_IMAGES_JS)
         if not shown:
             return []
@@ -268,7 +274,7 @@ def _assert_typeset(v: Visit, where: str):
                     "the build typesets math (tilsite/katex.py): is the page built from this tree?", pytrace=False)
     errors = v.page.locator(".md-content .katex-error").all_inner_texts()
     assert not errors, f"{where}: KaTeX could not parse {errors}"
-    v.page.add_style_tag(content=SHOW_ALL_CSS)  # the whole article, not only what is on screen
+    v.show_all()  # the whole article, not only what is on screen
     prose = v.visible_prose()
     raw = [d for d in RAW_MATH if d in prose] + RAW_INLINE.findall(prose)
     assert not raw, f"{where}: raw math {raw} in the visible text: {prose[:300]!r}"
@@ -482,7 +488,7 @@ def test_offline_audit(visit, record_property):
 # ---------------------------------------------------------------- reading on desktop and phone
 
 def _lay_out_all(v: "Visit") -> None:
-    v.page.add_style_tag(content=SHOW_ALL_CSS)
+    v.show_all()
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 3}
