@@ -47,6 +47,10 @@ PLACEHOLDER_SAMPLE = 20
 AUDIT_TABS = 4  # tabs loading at once in the audit
 TIMEOUT_MS = 10_000
 
+# til.css skips the layout of blocks far from the viewport (content-visibility: auto) until a
+# reader scrolls to them; layout checks look at every block as it is once it is shown.
+SHOW_ALL_CSS = ".md-content .md-typeset > * { content-visibility: visible !important; }"
+
 # Math delimiters that must not survive typesetting in the visible text.
 RAW_MATH = ("$$", "\\(", "\\)", "\\[", "\\]")
 RAW_INLINE = re.compile(r"\$[^\s$][^$]*\$")  # $x$ that was not typeset (notebook markdown)
@@ -198,6 +202,12 @@ class Visit:
     def off_site(self) -> list[str]:
         return [u for u in self.requests if not _is_local(u)]
 
+    def show_all(self) -> None:
+        """Render every block of the article (see SHOW_ALL_CSS); works with scripting off,
+        where add_style_tag would wait forever for its load event."""
+        self.page.evaluate("""css => { const s = document.createElement('style');
+                                       s.textContent = css; document.head.append(s); }""", SHOW_ALL_CSS)
+
     def visible_prose(self) -> str:
         return self.page.evaluate(_VISIBLE_PROSE_JS)
 
@@ -208,6 +218,9 @@ class Visit:
     def load_images(self) -> list[str]:
         """Scroll every displayed img of the article into view (they are loading=lazy),
         wait until all have settled and return the URLs of those that did not load."""
+        # blocks far from the viewport are not rendered (til.css, content-visibility: auto) and a
+        # tab in the background gets few frames: render them all, then scroll as a reader would
+        self.show_all()
         shown = self.page.evaluate(_SCROLL_IMAGES_JS)
         if not shown:
             return []
@@ -261,6 +274,7 @@ def _assert_typeset(v: Visit, where: str):
                     "the build typesets math (tilsite/katex.py): is the page built from this tree?", pytrace=False)
     errors = v.page.locator(".md-content .katex-error").all_inner_texts()
     assert not errors, f"{where}: KaTeX could not parse {errors}"
+    v.show_all()  # the whole article, not only what is on screen
     prose = v.visible_prose()
     raw = [d for d in RAW_MATH if d in prose] + RAW_INLINE.findall(prose)
     assert not raw, f"{where}: raw math {raw} in the visible text: {prose[:300]!r}"
@@ -473,6 +487,9 @@ def test_offline_audit(visit, record_property):
 
 # ---------------------------------------------------------------- reading on desktop and phone
 
+def _lay_out_all(v: "Visit") -> None:
+    v.show_all()
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 3}
 
@@ -521,6 +538,7 @@ def test_phone_never_scrolls_sideways(phone, path):
     v = phone()
     v.goto(path)
     v.page.wait_for_load_state("networkidle")
+    _lay_out_all(v)
     out = v.page.evaluate(_OVERFLOW_JS)
     assert out["pageScroll"] <= 0, f"/{path}: the page scrolls {out['pageScroll']} px sideways at {out['vw']} px"
     assert not out["bad"], f"/{path}: wider than the screen and not in a scroll container: {out['bad']}"
@@ -529,6 +547,7 @@ def test_phone_never_scrolls_sideways(phone, path):
 def test_wide_math_scrolls_with_a_cue_and_a_margin(phone):
     v = phone()
     v.goto(FLAGSHIP)
+    _lay_out_all(v)
     wide = v.page.locator(".til-math--display").evaluate_all("""els => els
         .filter(e => e.scrollWidth > e.clientWidth + 1)
         .map(e => ({bg: getComputedStyle(e).backgroundImage, left: e.getBoundingClientRect().left,
@@ -542,6 +561,7 @@ def test_wide_math_scrolls_with_a_cue_and_a_margin(phone):
 def test_display_math_has_paragraph_spacing(visit):
     v = visit()
     v.goto(FLAGSHIP)
+    _lay_out_all(v)
     gaps = v.page.evaluate("""() => [...document.querySelectorAll('.md-content .til-math--display')]
       .filter(m => m.previousElementSibling && m.previousElementSibling.tagName === 'P')
       .map(m => m.getBoundingClientRect().top - m.previousElementSibling.getBoundingClientRect().bottom)""")
@@ -665,7 +685,7 @@ def test_note_shows_last_updated_from_git(visit):
     v.goto(FLAGSHIP)
     date = v.page.locator(".til-updated time").get_attribute("datetime")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", date), date
-    assert "마지막 수정" in v.page.locator(".til-updated").inner_text()
+    assert "마지막 수정" in v.page.locator(".til-updated").text_content()
 
 
 def test_notebook_page_in_dark_mode(visit):
