@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from snippets.convolution.backprop import conv1d_backward, conv2d_backward
-from snippets.convolution.layers import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from snippets.convolution.layers import conv2d, conv_transpose1d, conv_transpose2d
 from snippets.convolution.shapes import output_size, transposed_output_size
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snippets.convolution import formulas as fm
-from snippets.convolution.layers import conv2d, conv_transpose2d, im2col
+from snippets.convolution.layers import conv_transpose2d, im2col
 from snippets.convolution.shapes import output_size, receptive_field, transposed_output_size
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +118,7 @@ def test_2d_equations_are_sympys_derivatives():
 
 @pytest.mark.parametrize("stride", [1, 2])
 def test_conv_matrix_is_the_jacobian(stride):
-    x, w = fm.symbols("X", 5), fm.symbols("W", 3)
+    x = fm.symbols("X", 5)
     m = sp.Matrix(list(fm.forward_1d(5, 3, stride))).jacobian(list(x))
     assert list(m * sp.Matrix(list(x))) == [sp.expand(v) for v in fm.forward_1d(5, 3, stride)]
     d = fm.symbols("delta", m.rows)

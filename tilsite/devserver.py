@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("serve", help="mkdocs serve that shows a failed build in the browser",
+    sub.add_parser("serve", help="mkdocs serve that shows a failed build in the browser",
                        description="Runs `mkdocs serve` with the given options; while a rebuild fails, "
                                    "pages are answered with an error page (HTTP 500) naming file and line.")
 

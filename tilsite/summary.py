@@ -200,7 +200,7 @@ def placeholder_markdown(entry: Entry, written: frozenset[str] | set[str] = froz
         "",
     ]
     trail = entry.trail
-    status = [f"**위치:** " + " › ".join([f"[{md_escape(a.title)}]({rel(a.path)})" for a in trail]
+    status = ["**위치:** " + " › ".join([f"[{md_escape(a.title)}]({rel(a.path)})" for a in trail]
                                          + [md_escape(entry.title)])]
     if entry.children:
         status.append(f"섹션, 항목 {len(entry.children)}개")
