@@ -78,6 +78,9 @@ _SCROLL_IMAGES_JS = f"""async () => {{
   const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const imgs = [...document.querySelectorAll('.md-content img')].filter({_SHOWN_JS});
   for (const img of imgs) {{ img.scrollIntoView({{block: 'center'}}); await frame(); }}
+  // Then ask for any still pending: whether a lazy image starts when scrolled past depends on
+  // frames and content-visibility timing on a busy machine; what is checked is that each loads.
+  for (const img of imgs) if (!img.complete) img.loading = 'eager';
   return imgs.length;
 }}"""
 
