@@ -58,15 +58,21 @@ def _out_size(n: int, k: int, s: int, p: int, d: int, axis: str) -> int:
     return (n + 2 * p - span) // s + 1
 
 
-def _check_args(x, w, b, layout: str, w_layout: str, nd: int):
-    """Arrays with a common float dtype, or a ValueError naming the problem."""
+def _check_shapes(x, w, layout: str, w_layout: str, nd: int, w_in_axis: int = 1):
+    """x and w as arrays of nd + 2 axes whose input channels agree (w's axis `w_in_axis`)."""
     x, w = np.asarray(x), np.asarray(w)
     if x.ndim != nd + 2:
         raise ValueError(f"x must be {layout}, got shape {x.shape}")
     if w.ndim != nd + 2:
         raise ValueError(f"w must be {w_layout}, got shape {w.shape}")
-    if x.shape[1] != w.shape[1]:
-        raise ValueError(f"x has {x.shape[1]} channels but w expects {w.shape[1]}")
+    if x.shape[1] != w.shape[w_in_axis]:
+        raise ValueError(f"x has {x.shape[1]} channels but w expects {w.shape[w_in_axis]}")
+    return x, w
+
+
+def _check_args(x, w, b, layout: str, w_layout: str, nd: int):
+    """Arrays with a common float dtype, or a ValueError naming the problem."""
+    x, w = _check_shapes(x, w, layout, w_layout, nd)
     if any(k <= 0 for k in w.shape[2:]) or w.shape[0] == 0:
         raise ValueError(f"w must have positive sizes, got shape {w.shape}")
     # float32 stays float32 (fast BLAS); integers become float64.
@@ -214,13 +220,9 @@ def _transposed_args(x, w, b, stride, padding, output_padding, dilation, nd: int
     """Validated arrays and (stride, padding, output_padding, dilation, output size) per axis."""
     names = ("L",) if nd == 1 else ("H", "W")
     ks = ("K",) if nd == 1 else ("K_H", "K_W")
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != nd + 2:
-        raise ValueError(f"x must be (N, C_in, {', '.join(names)}), got shape {x.shape}")
-    if w.ndim != nd + 2:
-        raise ValueError(f"w must be (C_in, C_out, {', '.join(ks)}), got shape {w.shape}")
-    if x.shape[1] != w.shape[0]:
-        raise ValueError(f"x has {x.shape[1]} channels but w expects {w.shape[0]}")
+    # transposed weights are (C_in, C_out, K...): the input channels are w's axis 0
+    x, w = _check_shapes(x, w, f"(N, C_in, {', '.join(names)})", f"(C_in, C_out, {', '.join(ks)})", nd,
+                         w_in_axis=0)
     stride, padding, dilation = _hyper(stride, padding, dilation, nd)
     output_padding = _ntuple("output_padding", output_padding, nd)
     sizes = []
