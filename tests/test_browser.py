@@ -707,3 +707,70 @@ def test_notebook_page_in_dark_mode(visit):
     assert look["page"] < 0.3 and look["text"] > 0.6, f"notebook prose is not light on dark: {look}"
     assert look["imgBg"] in ("rgb(255, 255, 255)",) and look["imgPad"] != "0px", \
         f"matplotlib output is not set on a light card: {look}"
+
+
+# ---------------------------------------------------------------- build-time math in the head
+
+# KaTeX faces the browser has loaded, as file names: KaTeX names its files
+# KaTeX_<Family>-<Regular|Bold|Italic|BoldItalic>.woff2
+_LOADED_KATEX_FONTS_JS = """async () => {
+  document.body.offsetHeight;            // lay out everything shown, which asks for the fonts
+  await document.fonts.ready;
+  const variant = f => (f.weight === '700' || f.weight === 'bold' ? 'Bold' : '') + (f.style === 'italic' ? 'Italic' : '');
+  return [...document.fonts]
+    .filter(f => f.family.replace(/"/g, '').startsWith('KaTeX_') && f.status === 'loaded')
+    .map(f => `${f.family.replace(/"/g, '')}-${variant(f) || 'Regular'}.woff2`).sort();
+}"""
+
+
+@pytest.mark.parametrize("path", [FLAGSHIP, NOTEBOOK])
+def test_preloaded_fonts_are_the_fonts_the_page_uses(visit, path):
+    """The head preloads exactly the KaTeX fonts the browser ends up loading for the whole page."""
+    v = visit()
+    v.goto(path)
+    v.show_all()
+    loaded = v.page.evaluate(_LOADED_KATEX_FONTS_JS)
+    preloaded = sorted(v.page.locator('link[rel="preload"][as="font"]').evaluate_all(
+        "ls => ls.map(l => l.href.split('/').pop())"))
+    assert loaded, f"/{path}: no KaTeX font loaded"
+    assert preloaded == loaded, f"/{path}: preloaded {preloaded}, but the page uses {loaded}"
+
+
+def test_styles_as_classes_lay_out_like_katex_inline_styles(chromium, site_url, tmp_path):
+    """Every formula of the note, typeset as KaTeX writes it (inline styles) and as the build
+    ships it (classes + one <style>), gives every element the same box."""
+    from tilsite import katex, mathhead
+
+    note = (DOCS / "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md").read_text("utf-8")
+    import markdown
+    body = markdown.markdown(note, extensions=["pymdownx.arithmatex"], extension_configs={
+        "pymdownx.arithmatex": {"generic": True}})
+    markers = katex.mark(body)
+    formulas = re.findall(r'<(?:span|div) class="til-math[^"]*">[^<]*</(?:span|div)>', markers)
+    assert len(formulas) > 100, "the note's formulas were not found"
+    renderer = katex.Renderer(DOCS / "assets" / "vendor" / "katex" / "katex.min.js", tmp_path)
+    try:
+        doc = "\n".join(f"<p>{f}</p>" for f in formulas)
+        inline = renderer.render_markers(doc)
+        table = mathhead.StyleTable()
+        classes = renderer.render_markers(doc, table)
+    finally:
+        renderer.close()
+    assert 'style="' in inline and not re.search(r'<span[^>]* style="', classes)
+    head = f'<meta charset="utf-8"><link rel="stylesheet" href="{site_url}assets/vendor/katex/katex.min.css">'
+    boxes_js = """async () => { await document.fonts.ready; document.body.offsetHeight; await document.fonts.ready;
+      return [...document.querySelectorAll('.katex *')].map(e => { const r = e.getBoundingClientRect();
+        return [r.x, r.y, r.width, r.height].map(x => Math.round(x * 100) / 100); }); }"""
+    ctx = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(site_url)  # same origin for the fonts
+        page.set_content(f"<html><head>{head}</head><body>{inline}</body></html>")
+        want = page.evaluate(boxes_js)
+        page.set_content(f"<html><head>{head}<style>{table.css()}</style></head><body>{classes}</body></html>")
+        got = page.evaluate(boxes_js)
+    finally:
+        ctx.close()
+    assert len(got) == len(want) > 10_000
+    bad = [i for i, (a, b) in enumerate(zip(got, want)) if a != b]
+    assert not bad, f"{len(bad)} of {len(want)} boxes moved, the first at element {bad[0]}: {got[bad[0]]} != {want[bad[0]]}"

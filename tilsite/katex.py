@@ -165,11 +165,17 @@ class Renderer:
         tmp.replace(path)
         return result["html"]
 
-    def render_markers(self, html: str) -> str:
-        """Replace each marker's TeX by KaTeX's HTML; the first rejected formula raises MathError."""
+    def render_markers(self, html: str, styles=None) -> str:
+        """Replace each marker's TeX by KaTeX's HTML; the first rejected formula raises MathError.
+
+        styles: a ``mathhead.StyleTable`` that takes over KaTeX's inline styles
+        (None keeps them inline, as KaTeX writes them).
+        """
         def sub(m: re.Match) -> str:
             tex = html_lib.unescape(m["tex"])
             out = self.render(tex, bool(m["disp"]))
+            if styles is not None:
+                out = styles.apply(out)
             label = html_lib.escape(tex, quote=True)
             return (f'<{m["tag"]} class="til-math{m["disp"] or ""}" role="img" aria-label="{label}">'
                     f'{out}</{m["tag"]}>')
