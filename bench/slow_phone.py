@@ -1,4 +1,4 @@
-"""When is the conv note's math complete on a slow phone?  Run: python bench/slow_phone.py [SITE_DIR]
+"""When is the conv note's math complete on a slow phone?  Run: python bench/slow_phone.py [SITE_DIR ...]
 
 Serves a built site (default: site/, from `make build`) gzip-compressed, as a
 static host such as GitHub Pages does, and opens the conv note in Debian's
@@ -14,6 +14,8 @@ there is at least one typeset formula, no formula is left untypeset
 (`.arithmatex` without `.katex` inside, for a site typesetting in the browser),
 no raw TeX delimiter shows in the article's visible text, and no KaTeX font is
 still loading.  Prints the median of --runs (default 3) and every run; not a test.
+Several sites (e.g. a build of main beside a build of a branch) are measured in
+turn, run by run, and each is also given as a ratio to the first.
 """
 
 from __future__ import annotations
@@ -106,59 +108,83 @@ class QuietServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def measure(site: Path, runs: int) -> list[float]:
-    server = QuietServer(("127.0.0.1", 0), functools.partial(GzipHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/{NOTE}"
-    times = []
+def _one_run(browser, url: str) -> float:
+    """Seconds from navigation start to math complete, in a fresh context (empty cache)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                              has_touch=True, device_scale_factor=3, locale="ko-KR")
+    try:
+        page = ctx.new_page()
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": PROFILE["latency_ms"],
+            "downloadThroughput": PROFILE["down_bps"] / 8, "uploadThroughput": PROFILE["up_bps"] / 8})
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": PROFILE["cpu"]})
+        page.add_init_script(WATCH_JS)
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.__tilMathComplete !== undefined", timeout=60_000)
+        return page.evaluate("() => window.__tilMathComplete") / 1000
+    finally:
+        ctx.close()
+
+
+def measure_sites(sites: list[Path], runs: int) -> list[list[float]]:
+    """Times of each site, measured in turn (site 1, site 2, ..., site 1, ...) so that a
+    change in the host's load falls on all of them alike."""
+    servers = []
+    for site in sites:
+        server = QuietServer(("127.0.0.1", 0), functools.partial(GzipHandler, directory=str(site)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    urls = [f"http://127.0.0.1:{s.server_address[1]}/{NOTE}" for s in servers]
+    times: list[list[float]] = [[] for _ in sites]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
             for _ in range(runs):
-                ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                          has_touch=True, device_scale_factor=3, locale="ko-KR")
-                page = ctx.new_page()
-                cdp = ctx.new_cdp_session(page)
-                cdp.send("Network.enable")
-                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                cdp.send("Network.emulateNetworkConditions", {
-                    "offline": False, "latency": PROFILE["latency_ms"],
-                    "downloadThroughput": PROFILE["down_bps"] / 8, "uploadThroughput": PROFILE["up_bps"] / 8})
-                cdp.send("Emulation.setCPUThrottlingRate", {"rate": PROFILE["cpu"]})
-                page.add_init_script(WATCH_JS)
-                page.goto(url, wait_until="commit")
-                page.wait_for_function("() => window.__tilMathComplete !== undefined", timeout=60_000)
-                times.append(page.evaluate("() => window.__tilMathComplete") / 1000)
-                ctx.close()
+                for i, url in enumerate(urls):
+                    times[i].append(_one_run(browser, url))
         finally:
             browser.close()
-            server.shutdown()
+            for server in servers:
+                server.shutdown()
     return times
+
+
+def measure(site: Path, runs: int) -> list[float]:
+    return measure_sites([site], runs)[0]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("site", nargs="?", default=str(ROOT / "site"))
+    ap.add_argument("sites", nargs="*", default=[str(ROOT / "site")],
+                    help="built sites; with several, runs alternate between them and each is "
+                         "also given as a ratio to the first")
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    site = Path(args.site)
-    if not (site / NOTE / "index.html").is_file():
-        print(f"{site / NOTE}index.html is missing: run `make build` first", file=sys.stderr)
-        return 1
-    html = (site / NOTE / "index.html").read_bytes()
-    times = measure(site, args.runs)
-    med = statistics.median(times)
+    sites = [Path(s) for s in args.sites]
+    for site in sites:
+        if not (site / NOTE / "index.html").is_file():
+            print(f"{site / NOTE}index.html is missing: run `make build` first", file=sys.stderr)
+            return 1
+    times = measure_sites(sites, args.runs)
+    first = statistics.median(times[0])
     print(f"Slow phone (CPU x{PROFILE['cpu']}, {PROFILE['latency_ms']} ms RTT, "
           f"{PROFILE['down_bps'] / 1e6:.1f} Mbps down / {PROFILE['up_bps'] / 1e3:.0f} kbps up, gzip), "
-          f"site {site}")
-    print(f"{'measurement':<34} {'median s':>8}  {'target':<8} {'result':<6} runs")
-    print("-" * 90)
-    print(f"{'conv note: math complete':<34} {med:>8.2f}  {'<= ' + str(TARGET_S):<8} "
-          f"{'PASS' if med <= TARGET_S else 'MISS':<6} {', '.join(f'{t:.2f}' for t in times)}")
-    print(f"{'':<34} load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: "
-          "compare sites measured together, not with another machine")
-    print(f"{'conv note HTML':<34} {len(gzip.compress(html, 6, mtime=0)) / 1e3:>7.0f}K  "
-          f"{'-':<8} {'-':<6} gzip; raw {len(html) / 1e3:.0f} KB")
+          f"median of {args.runs}, sites measured in turn")
+    print(f"{'site':<34} {'median s':>8} {'x first':>7}  {'target':<8} {'result':<6} runs")
+    print("-" * 100)
+    for site, ts in zip(sites, times):
+        med = statistics.median(ts)
+        print(f"{str(site)[-34:]:<34} {med:>8.2f} {med / first:>7.2f}  {'<= ' + str(TARGET_S):<8} "
+              f"{'PASS' if med <= TARGET_S else 'MISS':<6} {', '.join(f'{t:.2f}' for t in ts)}")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: compare sites measured "
+          "together, not with another machine")
+    for site in sites:
+        html = (site / NOTE / "index.html").read_bytes()
+        print(f"{str(site)[-34:]:<34} conv note HTML {len(gzip.compress(html, 6, mtime=0)) / 1e3:.0f} KB gzip, "
+              f"raw {len(html) / 1e3:.0f} KB")
     return 0
 
 
