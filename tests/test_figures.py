@@ -481,15 +481,15 @@ def test_smallest_text_is_readable_on_phone_and_desktop(rendered, name):
 
 
 def test_text_sizes_are_reported(rendered):
-    """One line in the test summary: the range of smallest text sizes over all figures."""
+    """One line in the test summary: the range of smallest glyph sizes over all figures."""
     phone, desktop = [], []
     for name in PLOTS:
         font_pt, _ = smallest_text(name)
         data, fmt = rendered[name, "light"], spec(name).fmt
         phone.append(displayed_px(font_pt, data, fmt, PHONE_COLUMN_PX))
         desktop.append(displayed_px(font_pt, data, fmt, DESKTOP_COLUMN_PX))
-    MEASURES.append(f"figures: smallest glyph, sub- and superscripts included, {min(phone):.1f}-{max(phone):.1f} px on a phone, "
-                    f"{min(desktop):.1f}-{max(desktop):.1f} px on a desktop ({len(PLOTS)} figures)")
+    MEASURES.append(f"figures: smallest glyph (sub- and superscripts included) {min(phone):.1f}-{max(phone):.1f} px "
+                    f"on a phone, {min(desktop):.1f}-{max(desktop):.1f} px on a desktop ({len(PLOTS)} figures)")
     assert min(phone) >= MIN_PHONE_PX and min(desktop) >= MIN_DESKTOP_PX
 
 
