@@ -6,10 +6,14 @@ missing glyph warning fails here (pytest turns warnings into errors) just as
 it would show as tofu on the page.  The numbers are checked against numpy /
 scipy / closed forms, not against the snippets library the figures call.
 
-Text size as read: the smallest text of each figure, times the scale the page
+Text size as read: the smallest glyph of each figure, times the scale the page
 shows it at (its natural width, or the text column's if narrower), must be at
-least 8 px on a 390 px phone and 11 px on a desktop; computed from the saved
-files and matplotlib's font sizes, and measured again in chromium on the note.
+least 8 px on a 390 px phone and 11 px on a desktop.  A glyph's size is its own:
+mathtext draws sub- and superscripts and \\frac parts smaller than the text's
+font size (0.7 x per level), so each text is laid out by matplotlib's mathtext
+parser and every glyph's size read from it; the SVG files, which record each
+glyph's scale, confirm it.  Computed from the saved files and measured again in
+chromium on the note.
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ import io
 import re
 import struct
 import threading
+import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from matplotlib.text import Text
+from matplotlib.mathtext import MathTextParser
+from matplotlib.text import Annotation, Text
+from matplotlib.textpath import TextToPath
 from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image  # matplotlib's own dependency: an independent PNG reader
 from scipy import signal as scipy_signal
@@ -35,6 +43,10 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, FLAGSHIP, site_url  # noqa: F4
 
 import snippets.convolution.figures as figures
 from tilsite.figures import _COMMON_RC, THEMES, FigureSpec, caption, draw
+
+with warnings.catch_warnings():  # as tilsite.figures.draw: it compares versions with LooseVersion
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import koreanize_matplotlib  # noqa: F401  (the Nanum font: mixed Korean and mathtext lines parse as drawn)
 
 MODULE = "convolution.figures"
 NOTE = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md"
@@ -282,6 +294,12 @@ def test_channels_shapes():
     assert not set(figures.FILTER_COLOURS) & set(figures.CHANNEL_COLOURS)
 
 
+def written_sum(ax) -> str:
+    """The equation an axes writes with annotations placed in points around one anchor, as one string."""
+    parts = sorted((-a.xyann[1], a.xyann[0], a.get_text().strip("$")) for a in ax.texts if isinstance(a, Annotation))
+    return " ".join(text for _, _, text in parts)
+
+
 def test_backprop_graph_edges_and_terms():
     edges = figures.backprop_edges(5, 3)
     # O_i = sum_k X_{i+k-1} W_k
@@ -291,11 +309,11 @@ def test_backprop_graph_edges_and_terms():
     assert sorted(w_terms) == [(1, 1), (2, 2), (3, 3)]  # dL/dW1 = d1 X1 + d2 X2 + d3 X3
     fig = figure("plot_backprop_graph")
     forward, back_x, back_w = fig.axes
-    labels = texts(fig)
-    assert any("\\delta_1 W_3 + \\delta_2 W_2 + \\delta_3 W_1" in t for t in labels)
-    assert any("\\delta_1 X_1 + \\delta_2 X_2 + \\delta_3 X_3" in t for t in labels)
-    # the forward panel prints O1's equation and highlights O1's edges: thick lines ending at O1
-    assert any("X_1 W_1 + X_2 W_2 + X_3 W_3" in t.get_text() for t in forward.texts)
+    # each panel writes its equation under the graph, a term per line: read it top to bottom, left to right
+    assert written_sum(forward) == "O_1 = X_1 W_1 + X_2 W_2 + X_3 W_3"
+    assert written_sum(back_x) == "\\partial L / \\partial X_3 = \\delta_1 W_3 + \\delta_2 W_2 + \\delta_3 W_1"
+    assert written_sum(back_w) == "\\partial L / \\partial W_1 = \\delta_1 X_1 + \\delta_2 X_2 + \\delta_3 X_3"
+    # the forward panel highlights O1's edges: thick lines ending at O1
     thick = [ln for ln in forward.get_lines() if ln.get_linewidth() > 2]
     assert len(thick) == 3 and len({tuple(np.round(ln.get_xydata()[1], 6)) for ln in thick}) == 1
     # the W1 panel collects into a W1 node, the X3 panel has none
@@ -384,10 +402,66 @@ def natural_size(data: bytes, fmt: str) -> tuple[float, float]:
     return float(width_px), dots_per_metre * 0.0254 / 72
 
 
+MATHTEXT = MathTextParser("path")  # the parser the SVG and Agg renderers lay mathtext out with
+
+
+def glyph_sizes(t: Text) -> list[float]:
+    """Font size in pt of each glyph a Text draws; one entry per line for plain text.
+
+    Matplotlib lays a Text out line by line, and a line with paired $ signs is
+    mathtext, whose parser returns every glyph with the size it is drawn at:
+    sub- and superscripts, nested ones and \\frac parts smaller than the font size.
+    """
+    sizes = []
+    for line in t.get_text().split("\n"):
+        clean, ismath = t._preprocess_math(line)  # the renderer's own test (paired, unescaped $)
+        if ismath:
+            sizes += [glyph[1] for glyph in MATHTEXT.parse(clean, 72, t.get_fontproperties()).glyphs]
+        elif line.strip():
+            sizes.append(t.get_fontsize())
+    return sizes
+
+
+def smallest_glyph(texts) -> tuple[float, str]:
+    """(size in pt, text) of the smallest glyph among the Text artists."""
+    return min((min(sizes), t.get_text()) for t in texts if (sizes := glyph_sizes(t)))
+
+
 def smallest_text(name: str) -> tuple[float, str]:
-    """(font size in pt, text) of the smallest text the figure draws (mathtext at its base size)."""
-    t = min(shown_texts(figure(name)), key=lambda t: t.get_fontsize())
-    return t.get_fontsize(), t.get_text()
+    """(size in pt, text) of the smallest glyph the figure draws, sub- and superscripts included."""
+    return smallest_glyph(shown_texts(figure(name)))
+
+
+def _scale(transform: str) -> tuple[float, float]:
+    """(sx, sy) of an SVG transform list; 1 where it has no scale()."""
+    sx = sy = 1.0
+    for args in re.findall(r"scale\(([^)]*)\)", transform or ""):
+        nums = [float(v) for v in args.replace(",", " ").split()]
+        sx, sy = sx * nums[0], sy * (nums[1] if len(nums) > 1 else nums[0])
+    return sx, sy
+
+
+def svg_glyph_sizes(data: bytes) -> list[tuple[float, str]]:
+    """(em size in pt, text) of every glyph in a matplotlib SVG saved with svg.fonttype = path.
+
+    Each text is a comment holding its string, then a group scaled by
+    fontsize / FONT_SCALE (y flipped) whose <use> elements place glyph outlines
+    drawn at FONT_SCALE, each with its own scale: below 1 for a subscript.
+    The root's user unit is the pt (viewBox equals width and height in pt).
+    """
+    root = ET.fromstring(data, parser=ET.XMLParser(target=ET.TreeBuilder(insert_comments=True)))
+    out = []
+    for parent in root.iter():
+        comment = ""
+        for el in parent:
+            if el.tag is ET.Comment:
+                comment = el.text.strip()
+                continue
+            sx, sy = _scale(el.get("transform"))
+            if el.tag.endswith("}g") and sy < 0 < sx:  # a text: glyph outlines are y-up, SVG is y-down
+                for use in el.iter("{http://www.w3.org/2000/svg}use"):
+                    out.append((TextToPath.FONT_SCALE * sx * _scale(use.get("transform"))[0], comment))
+    return out
 
 
 def displayed_px(font_pt: float, data: bytes, fmt: str, column_px: float) -> float:
@@ -401,21 +475,21 @@ def test_smallest_text_is_readable_on_phone_and_desktop(rendered, name):
     data, fmt = rendered[name, "light"], spec(name).fmt
     phone = displayed_px(font_pt, data, fmt, PHONE_COLUMN_PX)
     desktop = displayed_px(font_pt, data, fmt, DESKTOP_COLUMN_PX)
-    where = f"{name}: {text!r} at {font_pt} pt, figure {natural_size(data, fmt)[0]:.0f} px wide"
+    where = f"{name}: {text!r} at {font_pt:.2f} pt, figure {natural_size(data, fmt)[0]:.0f} px wide"
     assert phone >= MIN_PHONE_PX, f"{where} is {phone:.1f} px on a phone"
     assert desktop >= MIN_DESKTOP_PX, f"{where} is {desktop:.1f} px on a desktop"
 
 
 def test_text_sizes_are_reported(rendered):
-    """One line in the test summary: the range of smallest text sizes over all figures."""
+    """One line in the test summary: the range of smallest glyph sizes over all figures."""
     phone, desktop = [], []
     for name in PLOTS:
         font_pt, _ = smallest_text(name)
         data, fmt = rendered[name, "light"], spec(name).fmt
         phone.append(displayed_px(font_pt, data, fmt, PHONE_COLUMN_PX))
         desktop.append(displayed_px(font_pt, data, fmt, DESKTOP_COLUMN_PX))
-    MEASURES.append(f"figures: smallest text {min(phone):.1f}-{max(phone):.1f} px on a phone, "
-                    f"{min(desktop):.1f}-{max(desktop):.1f} px on a desktop ({len(PLOTS)} figures)")
+    MEASURES.append(f"figures: smallest glyph (sub- and superscripts included) {min(phone):.1f}-{max(phone):.1f} px "
+                    f"on a phone, {min(desktop):.1f}-{max(desktop):.1f} px on a desktop ({len(PLOTS)} figures)")
     assert min(phone) >= MIN_PHONE_PX and min(desktop) >= MIN_DESKTOP_PX
 
 
@@ -429,6 +503,60 @@ def test_text_size_arithmetic():
     natural_px, px_per_pt = natural_size(png, "png")
     assert px_per_pt == pytest.approx(110 / 72, rel=1e-3)  # the build saves photos at 110 dpi
     assert Image.open(io.BytesIO(png)).size[0] == natural_px
+
+
+HAND_MADE = {  # text at 10 pt: the sizes its glyphs are drawn at (TeX: script 7 pt, scriptscript 5 pt)
+    "plain": {10.0},
+    "$x_i$": {10.0, 7.0},
+    "$x^2$": {10.0, 7.0},
+    "$x_{i_j}$": {10.0, 7.0, 4.9},  # matplotlib shrinks 0.7 per level: 4.9, not TeX's 5
+    "$\\frac{a}{b}$": {7.0},  # a fraction in text style is set in script style
+    "$\\sum_a b$": {10.0, 7.0},
+    "입력 ($O_1$)": {10.0, 7.0},
+    "$O_1 =$\n$X_1$ two lines": {10.0, 7.0},
+    "\\$5 and \\$6, not math": {10.0},
+}
+
+
+def _hand_made() -> Figure:
+    fig = Figure(figsize=(4, 3))
+    for i, text in enumerate(HAND_MADE):
+        fig.text(0.05, 0.95 - i * 0.1, text, fontsize=10, va="top")
+    return fig
+
+
+def test_glyph_sizes_of_hand_made_texts():
+    """Both measures on texts of known sizes: the subscript of $x_i$ at 10 pt is 7 pt, not 10."""
+    with matplotlib.rc_context({**_COMMON_RC, **THEMES["light"]}):
+        fig = _hand_made()
+        measured = {t.get_text(): {round(v, 6) for v in glyph_sizes(t)} for t in fig.texts}
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg")
+    assert measured == HAND_MADE
+    assert smallest_glyph(fig.texts) == (pytest.approx(4.9), "$x_{i_j}$")
+    in_svg = {}
+    for size, text in svg_glyph_sizes(buf.getvalue()):
+        in_svg.setdefault(text, set()).add(round(size, 6))
+    # the SVG names each drawn line in a comment (escaped dollars unescaped)
+    assert in_svg == {"$O_1 =$": {10.0, 7.0}, "$X_1$ two lines": {10.0, 7.0}, "$5 and $6, not math": {10.0},
+                      **{t: v for t, v in HAND_MADE.items() if "\n" not in t and "\\$" not in t}}
+    assert min(size for size, _ in svg_glyph_sizes(buf.getvalue())) == pytest.approx(4.9)
+
+
+@pytest.mark.parametrize("name", sorted(set(PLOTS) - PNG_PLOTS))
+def test_svg_glyph_sizes_agree_with_the_parser(rendered, name):
+    """What the build wrote: the glyph sizes in the SVG are the ones the mathtext parser reports."""
+    in_svg, parsed = {}, {}
+    for size, line in svg_glyph_sizes(rendered[name, "light"]):
+        in_svg.setdefault(line, set()).add(round(size, 3))
+    for t in shown_texts(figure(name)):
+        for line in t.get_text().split("\n"):
+            if line.strip():
+                line_text = Text(text=line, fontproperties=t.get_fontproperties())
+                clean = t._preprocess_math(line)[0]  # as the SVG comment writes it
+                parsed.setdefault(clean, set()).update(round(v, 3) for v in glyph_sizes(line_text))
+    assert in_svg == parsed  # text by text, line by line
+    assert min(size for size, _ in svg_glyph_sizes(rendered[name, "light"])) == pytest.approx(smallest_text(name)[0])
 
 
 def _figure_plot(src: str) -> str:

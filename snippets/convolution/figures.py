@@ -11,9 +11,10 @@ Size matters twice.  Text is saved as glyph outlines, and a Korean glyph
 costs about 1 KB of SVG, so the in-figure text is short and the captions
 explain.  And a figure is shown at most as wide as the page's text column
 (358 px on a 390 px phone, 688 px on a desktop), scaled down if it is wider,
-so every figure is about WIDTH inches wide and no text is smaller than
+so every figure is about WIDTH inches wide and no glyph is smaller than
 FONT points: that keeps it at least 8 px on a phone and 11 px on a desktop
-(tests/test_figures.py measures it).
+(tests/test_figures.py measures it).  Mathtext draws sub- and superscripts
+at 0.7 of the text's size, so a text with them is set in MATH points.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ ARROW = "$\\rightarrow$"  # NanumGothic's own arrow glyph is tiny
 WIDTH = 6.0  # inches: 576 px at 1:1, scaled to 358 px on a phone
 FONT = 10.5  # points, the smallest text: 14 px at 1:1, 8.7 px on a phone at WIDTH
 TITLE = 11.5  # points, panel titles
-NODE_FONT = 12.5  # points, graph node names: their subscripts (0.7 x) still reach 11 px on a desktop
+MATH = 15.0  # points, text with sub- or superscripts: mathtext draws those at 0.7 x, 10.5 pt = FONT
 FAINT = 0.6  # alpha of context lines: lower and they vanish on the dark slate background
 
 
@@ -242,9 +243,9 @@ def plot_correlation_vs_convolution():
     ax_conv, ax_corr = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
     # The two definitions, signal first (numpy.correlate's order), as the note states them.
     ax_def.set_axis_off()
-    ax_def.text(0.02, 0.72, "$(x * w)(i) = \\sum_a x(a)\\, w(i - a)$", fontsize=FONT + 1, color=PURPLE,
+    ax_def.text(0.02, 0.72, "$(x * w)(i) = \\sum_a x(a)\\, w(i - a)$", fontsize=MATH, color=PURPLE,
                 transform=ax_def.transAxes, va="center")
-    ax_def.text(0.02, 0.28, "$(x \\star w)(i) = \\sum_a x(i + a)\\, w(a)$", fontsize=FONT + 1, color=GREEN,
+    ax_def.text(0.02, 0.28, "$(x \\star w)(i) = \\sum_a x(i + a)\\, w(a)$", fontsize=MATH, color=GREEN,
                 transform=ax_def.transAxes, va="center")
 
     def stems(ax, idx, y, colour, dx=0.0, label=None):
@@ -598,7 +599,7 @@ def plot_channels():
     ax.text(ox0 + o_side / 2, cy - o_side / 2 - 0.25, f"특성 맵 ({c_out}, {oh}, {ow})", ha="center",
             va="top", fontsize=FONT)
     ax.text(0, -0.35, f"$W$: $(C_{{\\mathrm{{out}}}}, C_{{\\mathrm{{in}}}}, K_H, K_W)$ = ({c_out}, {c_in}, {kh}, {kw}),"
-            f"   $b$: ({c_out},)", ha="left", va="top", fontsize=FONT)
+            f"   $b$: ({c_out},)", ha="left", va="top", fontsize=MATH)
     ax.set_xlim(-0.2, ox0 + o_side + 0.3)
     ax.set_ylim(-1.1, y_top + in_top + 1.2)
     return fig
@@ -652,6 +653,27 @@ def backprop_terms(n_in: int = 5, k: int = 3, x_index: int = 3, w_index: int = 1
     return x_terms, w_terms
 
 
+EQ_X, FORMULA_Y = 1.25, -1.6  # plot_backprop_graph: where each panel's gradient is written
+
+
+def _column_sum(ax, x: float, y: float, lhs: str, terms, fontsize: float) -> None:
+    """Mathtext "lhs = t0 + t1 + ...", one term per line: = and the +s centred at (x, y) in data.
+
+    Each piece is its own annotation, offset in points: the column stays aligned
+    at whatever scale the layout gives the axes.  lhs and terms are mathtext without $.
+    """
+    gap, step = 0.7 * fontsize, 1.45 * fontsize
+
+    def put(text, dx, dy, ha):
+        ax.annotate(f"${text}$", (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va="baseline",
+                    fontsize=fontsize)
+
+    put(lhs, -gap, 0, "right")
+    for k, term in enumerate(terms):
+        put("+" if k else "=", 0, -k * step, "center")
+        put(term, gap, -k * step, "left")
+
+
 def plot_backprop_graph():
     """1차원 합성곱의 계산 그래프: 출력 하나의 순전파(왼쪽), 입력 하나의 기울기(가운데)와 가중치 하나의 기울기(오른쪽). 기울기 δ는 순전파의 간선을 거꾸로 지난다.
 
@@ -662,13 +684,15 @@ def plot_backprop_graph():
     deltas flowing back along X3's edges, dL/dX3 = δ1W3 + δ2W2 + δ3W1.
     Right: the three edges that use W1, each sending its product δi Xi to a
     W1 node, dL/dW1 = δ1X1 + δ2X2 + δ3X3.  Edges come from layers.conv1d
-    and the gradient terms from backprop.conv1d_backward.
+    and the gradient terms from backprop.conv1d_backward.  Each equation is
+    written one term per line: at MATH size a sum on one line is wider than
+    its panel.
     """
     n_in, k = 5, 3
     n_out = output_size(n_in, k)
     edges = backprop_edges(n_in, k)
     x_terms, w_terms = backprop_terms(n_in, k, x_index=3, w_index=1)
-    fig = Figure(figsize=(WIDTH, 3.9), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 5.0), layout="constrained")
     axes = fig.subplots(1, 3)
     xs, xo = 0.0, 2.2
     w_node = np.array([(xs + xo) / 2, -0.5])  # where the W1 panel collects its terms
@@ -679,19 +703,19 @@ def plot_backprop_graph():
     def y_out(i):
         return (n_in - 1) / 2 + (n_out + 1) / 2 - i
 
-    o1 = " + ".join(f"X_{j} W_{w}" for j, i, w in sorted(edges, key=lambda e: e[2]) if i == 1)
-    dx = " + ".join(f"\\delta_{i} W_{w}" for i, w in sorted(x_terms))
-    dw = " + ".join(f"\\delta_{i} X_{j}" for i, j in sorted(w_terms))
+    o1 = [f"X_{j} W_{w}" for j, i, w in sorted(edges, key=lambda e: e[2]) if i == 1]
+    dx = [f"\\delta_{i} W_{w}" for i, w in sorted(x_terms)]
+    dw = [f"\\delta_{i} X_{j}" for i, j in sorted(w_terms)]
     panels = [
-        ("순전파 ($O_1$)", {e for e in edges if e[1] == 1}, "forward", f"$O_1 =$\n${o1}$"),
+        ("순전파 ($O_1$)", {e for e in edges if e[1] == 1}, "forward", "O_1", o1),
         ("역전파 ($X_3$)", {(j, i, w) for j, i, w in edges if j == 3 and (i, w) in x_terms}, "input",
-         f"$\\partial L / \\partial X_3 =$\n${dx}$"),
+         "\\partial L / \\partial X_3", dx),
         ("역전파 ($W_1$)", {(j, i, w) for j, i, w in edges if w == 1 and (i, j) in w_terms}, "weight",
-         f"$\\partial L / \\partial W_1 =$\n${dw}$"),
+         "\\partial L / \\partial W_1", dw),
     ]
-    for ax, (title, hot, kind, formula) in zip(axes, panels):
+    for ax, (title, hot, kind, lhs, terms) in zip(axes, panels):
         ax.set_axis_off()
-        ax.set_title(title, fontsize=TITLE)
+        ax.set_title(title, fontsize=MATH)
         ends = {e: (np.array([xs + 0.3, y_in(e[0])]), np.array([xo - 0.3, y_out(e[1])])) for e in edges}
         faint = [e for e in edges if e not in hot]
         ax.add_collection(LineCollection([ends[e] for e in faint], linewidths=1.0,
@@ -703,13 +727,14 @@ def plot_backprop_graph():
                                              color=colour, lw=2.4, shrinkA=2, shrinkB=2))
             else:
                 ax.plot(*np.transpose([p0, p1]), color=colour, lw=2.6)
-            mid = p0 + 0.5 * (p1 - p0)
+            # where the edges are furthest apart: near X in the forward panel, near O in the input one
+            mid = p0 + (0.4 if kind == "forward" else 0.6) * (p1 - p0)
             if kind == "weight":  # each W1 edge hands delta_i X_i to the W1 node; start points fan out
                 start = p0 + (0.2 + 0.3 * (e[1] - 1)) * (p1 - p0)
                 ax.add_patch(FancyArrowPatch(tuple(start), tuple(w_node), arrowstyle="-|>", mutation_scale=11,
-                                             color=colour, lw=1.4, ls=(0, (3, 2)), shrinkA=0, shrinkB=11))
-            else:  # the weight's name just above the middle of the edge
-                ax.text(mid[0], mid[1] + 0.12, f"$W_{e[2]}$", ha="center", va="bottom", fontsize=FONT,
+                                             color=colour, lw=1.4, ls=(0, (3, 2)), shrinkA=0, shrinkB=13))
+            else:  # the weight's name just above its edge
+                ax.text(mid[0], mid[1] + 0.1, f"$W_{e[2]}$", ha="center", va="bottom", fontsize=MATH,
                         color=colour)
         # All nodes in one scatter: one shared marker definition in the SVG.
         hot_in = {e[0] for e in hot}
@@ -720,19 +745,19 @@ def plot_backprop_graph():
         if kind == "weight":
             node_xy.append(tuple(w_node))
             node_rgba.append(to_rgba(WEIGHT_COLOURS[0], 0.75))
-        ax.scatter(*np.transpose(node_xy), s=560, c=node_rgba, lw=0)
+        ax.scatter(*np.transpose(node_xy), s=820, c=node_rgba, lw=0)
         for j in range(1, n_in + 1):
-            ax.text(xs, y_in(j), f"$X_{j}$", ha="center", va="center", fontsize=NODE_FONT)
+            ax.text(xs, y_in(j), f"$X_{j}$", ha="center", va="center", fontsize=MATH)
         for i in range(1, n_out + 1):
-            ax.text(xo, y_out(i), f"$O_{i}$", ha="center", va="center", fontsize=NODE_FONT)
+            ax.text(xo, y_out(i), f"$O_{i}$", ha="center", va="center", fontsize=MATH)
             if kind != "forward":
-                ax.text(xo + 0.33, y_out(i), f"$\\delta_{i}$", ha="left", va="center", fontsize=NODE_FONT,
+                ax.text(xo + 0.36, y_out(i), f"$\\delta_{i}$", ha="left", va="center", fontsize=MATH,
                         color=RED)
         if kind == "weight":
-            ax.text(*w_node, "$W_1$", ha="center", va="center", fontsize=NODE_FONT)
-        ax.text(1.1, -1.15, formula, ha="center", va="top", fontsize=FONT, linespacing=1.6)
-        ax.set_xlim(-0.4, 2.85)
-        ax.set_ylim(-2.45, n_in - 0.6)
+            ax.text(*w_node, "$W_1$", ha="center", va="center", fontsize=MATH)
+        _column_sum(ax, EQ_X, FORMULA_Y, lhs, terms, MATH)
+        ax.set_xlim(-0.45, 3.0)
+        ax.set_ylim(FORMULA_Y - 1.45, n_in - 0.55)
         ax.set_aspect("equal")
     return fig
 
