@@ -206,6 +206,7 @@ def test_relation_chain_of_a_one_part_formula(tex, n):
     r"\begin{gathered} a = b, \qquad c = d \\ e = f \end{gathered}",  # a row with two parts
     r"\begin{gathered} \begin{aligned} a &= b = c \end{aligned} \\ d = e \end{gathered}",  # nested rows
     r"a = b \\ c = d = e",  # a top-level newline
+    r"\begin{bmatrix}1\end{bmatrix} \qquad \begin{bmatrix}2\end{bmatrix}",  # side by side, no relation at all
 ])
 def test_breakable(tex):
     assert breaks(tex)
