@@ -143,6 +143,14 @@ def test_tables_match_the_numbers():
     assert wk.num(wk.bp1d_dx()[2], "−") in table.splitlines()[4]
 
 
+def test_aligned_formula_is_the_same_equation_with_its_equals_sign_marked():
+    for name in fm.FORMULAS:
+        plain, row = fm.formula(name), fm.formula(name, align=True)
+        assert row.count("&") == 1 and row.replace(" &= ", " = ", 1) == plain, name
+        # the mark sits at the equation's own '=', right after the left-hand side
+        assert row.startswith(fm.FORMULAS[name][0] + " &= "), name
+
+
 def test_formulas_is_the_only_snippet_module_importing_sympy():
     for path in sorted((ROOT / "snippets" / "convolution").glob("*.py")):
         tree = ast.parse(path.read_text("utf-8"))
@@ -154,7 +162,7 @@ def test_formulas_is_the_only_snippet_module_importing_sympy():
 def test_the_note_shows_the_formulas_from_here_not_typed_copies():
     note = (ROOT / "docs/til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md").read_text("utf-8")
     for name in ("output_size", "transposed_size", "params", "receptive_field", "macs", "activations"):
-        assert f'formulas:formula("{name}")' in note, name
+        assert f'formulas:formula("{name}")' in note or f'formulas:formula("{name}", align=True)' in note, name
     for generated in ("forward_equations_1d()", "input_gradient_1d(3)", "conv_matrix()", "conv_matrix(transpose=True)",
                       "output_size_cases()", "forward_2d()", "input_gradient_2d()", "weight_gradient_2d()",
                       "one_by_one_equations()", "backprop_input_table()", "backprop_weight_table()"):

@@ -236,6 +236,20 @@ def test_bp2d_against_scipy():
 # --------------------------------------------------------------------------- 8. image kernels
 
 
+def test_transposed_example_is_two_aligned_rows_of_the_right_sizes():
+    tex = wk.transposed_example()
+    assert tex.startswith(r"\begin{aligned}") and tex.endswith(r"\end{aligned}")
+    rows = tex.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(r" \\ ")
+    # the arrows' labels aside, each row is a path of sizes; by arithmetic: 28 -> (28 - 3) // 2 + 1 = 13
+    # -> (13 - 1) * 2 + 3 = 27 with a = 0, and 13 -> 27 + 1 = 28 with a = (28 - 3) mod 2 = 1
+    sizes = [[int(n) for n in re.findall(r"\d+", re.sub(r"\{[^{}]*(\{[^{}]*\}[^{}]*)*\}", "", row))] for row in rows]
+    assert sizes == [[28, 13, 27], [13, 28]]
+    assert "a = 1" in rows[1] and "a = 0" in rows[0]
+    # aligned at the transposed arrow: one & per row, just before it
+    assert [row.count("&") for row in rows] == [1, 1]
+    assert all(r"&\xrightarrow{\text{transposed}" in row for row in rows)
+
+
 def test_flat_region_gives_c_times_kernel_sum():
     for name, k in wk.IMAGE_KERNELS.items():
         assert wk.kernel_response(name, wk.flat_image()) == pytest.approx(wk.FLAT_C * k.sum(), abs=1e-12)

@@ -119,10 +119,13 @@ def latex(expr) -> str:
     return _Printer().doprint(expr)
 
 
-def formula(name: str) -> str:
-    """'lhs = rhs' in LaTeX for FORMULAS[name], to be placed inside $...$ or $$...$$."""
+def formula(name: str, align: bool = False) -> str:
+    """'lhs = rhs' in LaTeX for FORMULAS[name], to be placed inside $...$ or $$...$$.
+
+    align=True gives 'lhs &= rhs', a row of an aligned environment (formulas stacked at their '=').
+    """
     lhs, rhs = FORMULAS[name]
-    return f"{lhs} = {latex(rhs)}"
+    return f"{lhs} {'&=' if align else '='} {latex(rhs)}"
 
 
 def evaluate(name: str, **values) -> int:

@@ -518,12 +518,16 @@ def bp2d_db():
 
 
 def transposed_example(n: int = MNIST_SIDE, k: int = 3, stride: int = 2) -> str:
-    """LaTeX: n -> conv (stride S) -> O -> transposed conv -> back, with output_padding 0 and a = (n - K) mod S."""
+    """LaTeX (aligned, two rows): n -> conv (stride S) -> O -> transposed conv -> back, with output_padding 0,
+    then O -> transposed conv with a = (n - K) mod S; the two transposed arrows are aligned under each other."""
     o = output_size(n, k, stride)
     a = (n - k) % stride
-    return (rf"{n} \xrightarrow{{\text{{conv}}}} {o} \xrightarrow{{\text{{transposed}},\ a = 0}} "
-            rf"{transposed_output_size(o, k, stride)}, \qquad "
-            rf"{o} \xrightarrow{{\text{{transposed}},\ a = {a}}} {transposed_output_size(o, k, stride, output_padding=a)}")
+    # one row per path: side by side they are wider than a phone
+    return (r"\begin{aligned}"
+            rf"{n} \xrightarrow{{\text{{conv}}}} {o} &\xrightarrow{{\text{{transposed}},\ a = 0}} "
+            rf"{transposed_output_size(o, k, stride)}, \\ "
+            rf"{o} &\xrightarrow{{\text{{transposed}},\ a = {a}}} {transposed_output_size(o, k, stride, output_padding=a)}"
+            r"\end{aligned}")
 
 
 def transposed_roundtrip() -> tuple[np.ndarray, np.ndarray]:
