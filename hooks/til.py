@@ -49,7 +49,6 @@ def on_build_error(error):
 
 
 KATEX_JS = "assets/vendor/katex/katex.min.js"  # read at build time only; readers get CSS and fonts
-KATEX_CSS = "assets/vendor/katex/katex.min.css"  # its font rules say which fonts a page preloads
 
 
 def _close_math():
@@ -63,7 +62,6 @@ def on_config(config):
     _state["figures"] = fig.FigureCache(cache / "til-figures")
     _close_math()
     _state["math"] = katex.Renderer(Path(config.docs_dir) / KATEX_JS, cache / "til-katex")
-    _state["katex_css"] = (Path(config.docs_dir) / KATEX_CSS).read_text("utf-8")
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is not None:
         # mkdocs-jupyter resolves its cache_dir against the working directory
@@ -371,9 +369,7 @@ def on_page_context(context, page, config, nav):
         src = page.file.content_string if page.file.abs_src_path else ""
         raise PluginError(f"docs/{page.file.src_uri}:{katex.line_of_tex(src, exc.tex)}: "
                           f"{' '.join(exc.message.split())}") from None
-    # read by overrides/main.html: KaTeX's styles as classes, and its fonts to preload
-    fonts = mathhead.fonts_used(page.content, _state["katex_css"])
-    page.meta["til_math"] = {"css": styles.css(), "fonts": [f"{KATEX_CSS.rsplit('/', 1)[0]}/{f}" for f in fonts]}
+    page.meta["til_math_css"] = styles.css()  # KaTeX's styles as classes: overrides/main.html
     return context
 
 

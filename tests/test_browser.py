@@ -709,32 +709,7 @@ def test_notebook_page_in_dark_mode(visit):
         f"matplotlib output is not set on a light card: {look}"
 
 
-# ---------------------------------------------------------------- build-time math in the head
-
-# KaTeX faces the browser has loaded, as file names: KaTeX names its files
-# KaTeX_<Family>-<Regular|Bold|Italic|BoldItalic>.woff2
-_LOADED_KATEX_FONTS_JS = """async () => {
-  document.body.offsetHeight;            // lay out everything shown, which asks for the fonts
-  await document.fonts.ready;
-  const variant = f => (f.weight === '700' || f.weight === 'bold' ? 'Bold' : '') + (f.style === 'italic' ? 'Italic' : '');
-  return [...document.fonts]
-    .filter(f => f.family.replace(/"/g, '').startsWith('KaTeX_') && f.status === 'loaded')
-    .map(f => `${f.family.replace(/"/g, '')}-${variant(f) || 'Regular'}.woff2`).sort();
-}"""
-
-
-@pytest.mark.parametrize("path", [FLAGSHIP, NOTEBOOK])
-def test_preloaded_fonts_are_the_fonts_the_page_uses(visit, path):
-    """The head preloads exactly the KaTeX fonts the browser ends up loading for the whole page."""
-    v = visit()
-    v.goto(path)
-    v.show_all()
-    loaded = v.page.evaluate(_LOADED_KATEX_FONTS_JS)
-    preloaded = sorted(v.page.locator('link[rel="preload"][as="font"]').evaluate_all(
-        "ls => ls.map(l => l.href.split('/').pop())"))
-    assert loaded, f"/{path}: no KaTeX font loaded"
-    assert preloaded == loaded, f"/{path}: preloaded {preloaded}, but the page uses {loaded}"
-
+# ---------------------------------------------------------------- KaTeX styles as classes
 
 def test_styles_as_classes_lay_out_like_katex_inline_styles(chromium, site_url, tmp_path):
     """Every formula of the note, typeset as KaTeX writes it (inline styles) and as the build

@@ -1,16 +1,12 @@
-"""tilsite/mathhead.py: KaTeX's inline styles moved into one <style> per page, and the
-KaTeX fonts a page preloads, read from the vendored katex.min.css."""
+"""tilsite/mathhead.py: KaTeX's inline styles moved into one <style> per page."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
-
 from sitetools import DOCS
 from tilsite import katex, mathhead
 
-KATEX_CSS = (DOCS / "assets" / "vendor" / "katex" / "katex.min.css").read_text("utf-8")
 KATEX_JS = DOCS / "assets" / "vendor" / "katex" / "katex.min.js"
 
 
@@ -43,30 +39,3 @@ def test_katex_output_keeps_no_inline_style(tmp_path):
     assert 'style="' not in re.sub(r"<svg.*?</svg>", "", out, flags=re.S)
     used = set(re.findall(r"\bks\d+\b", out))
     assert used and used == set(re.findall(r"\.(ks\d+)\{", table.css()))
-
-
-def test_font_faces_of_the_vendored_css():
-    faces = mathhead.font_faces(KATEX_CSS)
-    assert faces["KaTeX_Main", "normal", "400"] == "fonts/KaTeX_Main-Regular.woff2"
-    assert faces["KaTeX_Math", "italic", "700"] == "fonts/KaTeX_Math-BoldItalic.woff2"
-    assert len(faces) == len(list((DOCS / "assets" / "vendor" / "katex" / "fonts").glob("*.woff2")))
-
-
-@pytest.mark.parametrize("spans, extra", [
-    ('<span class="mord mathnormal">x</span>', []),
-    ('<span class="mord mathbf">x</span>', ["KaTeX_Main-Bold"]),
-    ('<span class="mord mathbb">R</span>', ["KaTeX_AMS-Regular"]),
-    ('<span class="delimsizing size1">[</span>', ["KaTeX_Size1-Regular"]),
-    ('<span class="delimsizing size3">[</span>', ["KaTeX_Size3-Regular"]),
-    ('<span class="size1">x</span>', []),  # a font-size class, not a delimiter
-    ('<span class="delimsizing mult"><span class="delim-size4"><span>⎡</span></span></span>', ["KaTeX_Size4-Regular"]),
-    ('<span class="mop op-symbol large-op">∑</span>', ["KaTeX_Size2-Regular"]),
-])
-def test_fonts_used_by_classes(spans, extra):
-    html = f'<span class="katex"><span class="katex-html">{spans}</span></span>'
-    want = sorted(f"fonts/{f}.woff2" for f in ["KaTeX_Main-Regular", "KaTeX_Math-Italic", *extra])
-    assert mathhead.fonts_used(html, KATEX_CSS) == want
-
-
-def test_no_math_no_fonts():
-    assert mathhead.fonts_used('<p class="mathbf">no formula</p>', KATEX_CSS) == []
