@@ -21,7 +21,7 @@ from mkdocs.utils import clean_directory, get_relative_url
 from tilsite import execute as ex
 from tilsite import figures as fig
 from tilsite import values
-from tilsite import codeblocks, includes, katex, mathhead, wheel
+from tilsite import codeblocks, includes, katex, mathhead, preload, wheel
 from tilsite import gitdates, nbhtml, notebooks, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
@@ -374,6 +374,7 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_page(output, page, config):
+    output = preload.preload_body_scripts(output)  # Material's scripts, asked for from the head
     note = _state.get("notebook_note_page", {}).get(page.file.src_uri)
     if note is not None:
         note.active = False

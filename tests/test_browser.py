@@ -749,3 +749,24 @@ def test_styles_as_classes_lay_out_like_katex_inline_styles(chromium, site_url, 
     assert len(got) == len(want) > 10_000
     bad = [i for i, (a, b) in enumerate(zip(got, want)) if a != b]
     assert not bad, f"{len(bad)} of {len(want)} boxes moved, the first at element {bad[0]}: {got[bad[0]]} != {want[bad[0]]}"
+
+
+def test_scripts_are_asked_for_before_the_long_page_has_arrived(visit):
+    """Material's bundle sits at the end of the body; the head's preload asks for it while
+    the note's HTML is still arriving (here over a 10 Mbps link), not after it has all come."""
+    v = visit()
+    cdp = v.page.context.new_cdp_session(v.page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 20,
+                                                  "downloadThroughput": 10e6 / 8, "uploadThroughput": 10e6 / 8})
+    v.goto(FLAGSHIP)
+    timing = v.page.evaluate("""() => ({
+      html: performance.getEntriesByType('navigation')[0].responseEnd,
+      scripts: [...document.querySelectorAll('body script[src]')].map(s => s.src),
+      preloads: [...document.querySelectorAll('head link[rel=preload][as=script]')].map(l => l.href),
+      started: Object.fromEntries(performance.getEntriesByType('resource').map(e => [e.name, e.startTime])) })""")
+    assert timing["html"] > 300, f"the page arrived in {timing['html']:.0f} ms: the throttling did not apply"
+    assert sorted(timing["preloads"]) == sorted(set(timing["scripts"])), "a preload for every body script, no other"
+    bundle = next(s for s in timing["scripts"] if "/bundle." in s)
+    assert timing["started"][bundle] < timing["html"], (
+        f"the bundle was asked for at {timing['started'][bundle]:.0f} ms, after the HTML ended at {timing['html']:.0f} ms")
