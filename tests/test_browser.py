@@ -561,6 +561,38 @@ def test_wide_math_scrolls_with_a_cue_and_a_margin(phone):
         assert w["left"] >= 8 and w["right"] >= 8, f"no side margin: {w}"
 
 
+# Equation numbers \tag{n} that overlap their formula: KaTeX pins the number to the right
+# edge of the formula's box, which on a narrow screen is inside the formula itself.
+_TAG_OVERLAPS_JS = """() => {
+  const out = [];
+  for (const tag of document.querySelectorAll('.md-content .til-math--display .tag')) {
+    const t = tag.getBoundingClientRect();
+    for (const base of tag.parentElement.querySelectorAll(':scope > .base')) {
+      const b = base.getBoundingClientRect();
+      const overlap = Math.min(t.right, b.right) - Math.max(t.left, b.left);
+      const rows = Math.min(t.bottom, b.bottom) - Math.max(t.top, b.top);
+      if (overlap > 0.5 && rows > 0.5)
+        out.push(`${tag.innerText.trim()} over ${overlap.toFixed(1)} px of ${tag.closest('.til-math').getAttribute('aria-label').slice(0, 50)}`);
+    }
+  }
+  return {tags: document.querySelectorAll('.md-content .til-math--display .tag').length, out};
+}"""
+
+
+@pytest.mark.parametrize("device", ["phone", "small phone", "desktop"])
+def test_equation_numbers_never_cover_their_formula(visit, phone, device):
+    """At 390 px, at 360 px (a common Android width) and on a desktop."""
+    if device == "desktop":
+        v = visit()
+    else:
+        v = phone(viewport={"width": 360 if device == "small phone" else 390, "height": 800})
+    v.goto(FLAGSHIP)
+    _lay_out_all(v)
+    found = v.page.evaluate(_TAG_OVERLAPS_JS)
+    assert found["tags"] >= 10, f"only {found['tags']} numbered equations on the note"
+    assert not found["out"], f"{device}: equation numbers drawn over their formula: {found['out']}"
+
+
 def test_display_math_has_paragraph_spacing(visit):
     v = visit()
     v.goto(FLAGSHIP)
