@@ -237,6 +237,38 @@ class Visit:
             .map(i => i.currentSrc || i.src)""")
 
 
+def evaluate_in_own_chromium(url: str, js: str, context: dict, show_all: bool = False, name: str = "chromium"):
+    """`js` evaluated on `url` in a chromium of its own, in a context made with `context`.
+
+    show_all: lay out every block of the article first (SHOW_ALL_CSS) and wait for the fonts.
+    Runs Playwright in a thread of its own: its sync API refuses to start in a thread where
+    another sync session (this module's session-wide chromium) is running.
+    """
+    result: dict = {}
+
+    def run():
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_context(service_workers="block", **context).new_page()
+                page.goto(url)
+                if show_all:
+                    page.add_style_tag(content=SHOW_ALL_CSS)
+                    page.evaluate("document.fonts.ready")  # KaTeX's fonts decide the widths
+                result["value"] = page.evaluate(js)
+                browser.close()
+        except Exception as exc:  # re-raised in the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in result:
+        raise result["error"]
+    assert "value" in result, f"{name}: chromium gave no answer for {url} within 120 s"
+    return result["value"]
+
+
 def _is_local(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("data", "blob", "about") or parts.hostname == HOST

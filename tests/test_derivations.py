@@ -21,13 +21,12 @@ one relation (=, \\le, \\Rightarrow, \\xrightarrow, ...), could be broken there.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sitetools import MEASURES
-from test_browser import CHROMIUM, CHROMIUM_ARGS, FLAGSHIP, NOTEBOOK, SHOW_ALL_CSS, site_url  # noqa: F401
+from test_browser import CHROMIUM, FLAGSHIP, NOTEBOOK, evaluate_in_own_chromium, site_url  # noqa: F401
 
 # ---------------------------------------------------------------- the top-level TeX scanner
 
@@ -257,36 +256,9 @@ VIEWPORTS = {"phone": dict(viewport={"width": 390, "height": 844}, is_mobile=Tru
 
 
 def measure(url: str, options: dict) -> list[dict]:
-    """_MEASURE_JS on `url` with every block laid out (SHOW_ALL_CSS), light scheme.
-
-    Playwright runs in a thread of its own: its sync API refuses to start in a thread where
-    another sync session (test_browser's session-wide chromium) is running.
-    """
-    from playwright.sync_api import sync_playwright
-
-    result: dict = {}
-
-    def run():
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                ctx = browser.new_context(color_scheme="light", locale="ko-KR", service_workers="block", **options)
-                page = ctx.new_page()
-                page.goto(url)
-                page.add_style_tag(content=SHOW_ALL_CSS)
-                page.evaluate("document.fonts.ready")  # KaTeX's fonts decide the widths
-                result["formulas"] = page.evaluate(_MEASURE_JS)
-                browser.close()
-        except Exception as exc:  # re-raised in the test's thread
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, name="derivation-widths")
-    thread.start()
-    thread.join(timeout=120)
-    if "error" in result:
-        raise result["error"]
-    assert "formulas" in result, f"chromium did not measure the formulas of {url} within 120 s"
-    return result["formulas"]
+    """_MEASURE_JS on `url` with every block laid out (SHOW_ALL_CSS), light scheme."""
+    context = {"color_scheme": "light", "locale": "ko-KR", **options}
+    return evaluate_in_own_chromium(url, _MEASURE_JS, context, show_all=True, name="derivation-widths")
 
 
 def over_wide(f: dict) -> bool:

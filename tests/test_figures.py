@@ -23,7 +23,6 @@ import inspect
 import io
 import re
 import struct
-import threading
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -39,7 +38,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image  # matplotlib's own dependency: an independent PNG reader
 from scipy import signal as scipy_signal
 from sitetools import DOCS, MEASURES
-from test_browser import CHROMIUM, CHROMIUM_ARGS, FLAGSHIP, site_url  # noqa: F401  (site_url is a fixture)
+from test_browser import CHROMIUM, FLAGSHIP, evaluate_in_own_chromium, site_url  # noqa: F401  (site_url is a fixture)
 
 import snippets.convolution.figures as figures
 from tilsite.figures import _COMMON_RC, THEMES, FigureSpec, caption, draw
@@ -577,36 +576,10 @@ _LOAD_FIGURES_JS = """async () => {
 
 
 def _figures_as_shown(url: str, viewport: tuple[int, int], is_mobile: bool) -> list:
-    """[src, displayed width, natural width] of each figure on the page, measured in chromium.
-
-    Runs Playwright in a thread of its own: its sync API refuses to start in a thread where
-    another sync session (test_browser's session-wide chromium) is running.
-    """
-    from playwright.sync_api import sync_playwright
-
-    result: dict = {}
-
-    def run():
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          is_mobile=is_mobile, device_scale_factor=3 if is_mobile else 1,
-                                          service_workers="block")
-                page = ctx.new_page()
-                page.goto(url)
-                result["shown"] = page.evaluate(_LOAD_FIGURES_JS)
-                browser.close()
-        except Exception as exc:  # re-raised in the test's thread
-            result["error"] = exc
-
-    thread = threading.Thread(target=run, name="figure-sizes")
-    thread.start()
-    thread.join(timeout=120)
-    if "error" in result:
-        raise result["error"]
-    assert "shown" in result, f"chromium did not report the figures of {url} within 120 s"
-    return result["shown"]
+    """[src, displayed width, natural width] of each figure on the page, measured in chromium."""
+    context = {"viewport": {"width": viewport[0], "height": viewport[1]}, "is_mobile": is_mobile,
+               "device_scale_factor": 3 if is_mobile else 1}
+    return evaluate_in_own_chromium(url, _LOAD_FIGURES_JS, context, name="figure-sizes")
 
 
 @pytest.mark.browser
