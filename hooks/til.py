@@ -341,7 +341,7 @@ def on_page_content(html, page, config, files):
         except ex.ExecError as exc:
             raise PluginError(f"docs/{page.file.src_uri}: {exc}") from None
     # formulas become markers holding their TeX: that is what search indexes (on_page_context)
-    html = katex.mark(html, notebook=bool(getattr(page, "nb_url", None)))
+    html = katex.keep_together(katex.mark(html, notebook=bool(getattr(page, "nb_url", None))))
     if getattr(page, "nb_url", None):
         # a companion page: its note ranks first for the words they share (read by search next)
         page.meta.setdefault("search", {}).setdefault("boost", NOTEBOOK_SEARCH_BOOST)

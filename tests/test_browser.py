@@ -33,6 +33,7 @@ except ImportError:  # reported by the `chromium` fixture: a failure in CI, a sk
     PlaywrightTimeout = TimeoutError
 
 from sitetools import DOCS, page_url
+from tilsite.katex import KEEP_TOGETHER_MAX_TEX
 from tilsite.summary import parse_summary
 
 pytestmark = pytest.mark.browser
@@ -623,6 +624,45 @@ def test_equation_numbers_never_cover_their_formula(visit, phone, device):
     found = v.page.evaluate(_TAG_OVERLAPS_JS)
     assert found["tags"] >= 10, f"only {found['tags']} numbered equations on the note"
     assert not found["out"], f"{device}: equation numbers drawn over their formula: {found['out']}"
+
+
+# Inline formulas torn from the text glued to them: the particle, comma or bracket that
+# touches a formula (no space between) lands on another line than the formula's edge.
+_TORN_JS = """() => {
+  const sameLine = (a, b) => Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0;
+  const bad = []; let glued = 0;
+  for (const m of document.querySelectorAll('.md-content span.til-math')) {
+    const bases = [...m.querySelectorAll('.base')];
+    // longer formulas keep KaTeX's own breaks (tilsite/katex.py KEEP_TOGETHER_MAX_TEX)
+    if (!bases.length || m.getAttribute('aria-label').length > %d) continue;
+    for (const [node, after] of [[m.nextSibling, true], [m.previousSibling, false]]) {
+      if (!node || node.nodeType !== 3 || !node.length) continue;
+      const ch = after ? node.data[0] : node.data[node.length - 1];
+      if (/\\s/.test(ch)) continue;
+      glued++;
+      const r = document.createRange();
+      r.setStart(node, after ? 0 : node.length - 1); r.setEnd(node, after ? 1 : node.length);
+      const edge = (after ? bases[bases.length - 1] : bases[0]).getBoundingClientRect();
+      if (!sameLine(r.getBoundingClientRect(), edge))
+        bad.push((after ? '' : ch + ' | ') + m.getAttribute('aria-label').slice(0, 30) + (after ? ' | ' + ch : ''));
+    }
+  }
+  return {glued, bad};
+}""" % KEEP_TOGETHER_MAX_TEX
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_inline_math_keeps_its_particle_on_the_line(phone, width):
+    """"W의", "K,", "네제곱(x)": a line never breaks between a formula and the text touching it."""
+    v = phone(viewport={"width": width, "height": 800})
+    v.goto(FLAGSHIP)
+    _lay_out_all(v)
+    found = v.page.evaluate(_TORN_JS)
+    assert found["glued"] > 100, f"only {found['glued']} formula edges touch text: is this the note?"
+    assert not found["bad"], f"{width} px: {len(found['bad'])} torn from their text, e.g. {found['bad'][:5]}"
+    # held together, a formula and its particle must still fit: the page never scrolls sideways
+    overflow = v.page.evaluate(_OVERFLOW_JS)
+    assert overflow["pageScroll"] <= 0 and not overflow["bad"], f"{width} px: {overflow}"
 
 
 def test_display_math_has_paragraph_spacing(visit):

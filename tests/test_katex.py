@@ -98,3 +98,16 @@ def test_line_of_tex():
     assert katex.line_of_tex(src, "\nx = \\frac{1}\n") == 6
     assert katex.line_of_tex("# a\n# 식 $y$\n", "y") == 2
     assert katex.line_of_tex("abc", "zzz") == 1
+
+
+def test_keep_together_holds_short_formulas_with_the_text_they_touch():
+    html = ('<p>네제곱(<span class="til-math">x</span>) 과 <span class="til-math">W</span>의 값, '
+            '<span class="til-math">K</span> 개, <b><span class="til-math">a</span></b>는</p>')
+    assert katex.keep_together(html) == (
+        '<p><span class="til-nobr">네제곱(<span class="til-math">x</span>)</span> 과 '
+        '<span class="til-nobr"><span class="til-math">W</span>의</span> 값, '
+        '<span class="til-math">K</span> 개, <b><span class="til-math">a</span></b>는</p>')
+    long_tex = "x_1 + x_2 + x_3 + x_4 + x_5 + x_6 + x_7"
+    assert len(long_tex) > katex.KEEP_TOGETHER_MAX_TEX
+    glued_long = f'<p><span class="til-math">{long_tex}</span>이다</p>'
+    assert katex.keep_together(glued_long) == glued_long, "a long formula keeps KaTeX's own breaks"

@@ -98,6 +98,30 @@ def mark(html: str, notebook: bool = False) -> str:
     return _NB_MARKDOWN.sub(cell, html)
 
 
+# an inline marker and the text glued to it (no space, no tag between)
+_GLUED = re.compile(r'(?P<before>[^\s<>]*)(?P<math><span class="til-math">(?P<tex>[^<]*)</span>)(?P<after>[^\s<>]*)')
+# longer formulas keep KaTeX's own line breaks (after = or +): held whole on one line, they
+# would push past a 360 px screen
+KEEP_TOGETHER_MAX_TEX = 30
+
+
+def keep_together(html: str) -> str:
+    """Wrap each short inline formula with the text glued to it in ``<span class="til-nobr">``.
+
+    Korean particles and punctuation follow a formula with no space ("$W$의", "$K$,",
+    "($x$)"), and a line must not break between them; til.css makes the wrapper
+    nowrap. Neither CSS inside the wrapper nor a word joiner keeps chromium from breaking
+    between KaTeX's last box and the text, so the whole run is held, for formulas of at
+    most KEEP_TOGETHER_MAX_TEX characters of TeX.
+    """
+    def sub(m: re.Match) -> str:
+        if not (m["before"] or m["after"]) or len(html_lib.unescape(m["tex"])) > KEEP_TOGETHER_MAX_TEX:
+            return m[0]
+        return f'<span class="til-nobr">{m["before"]}{m["math"]}{m["after"]}</span>'
+
+    return _GLUED.sub(sub, html)
+
+
 def formulas(html: str) -> list[tuple[str, bool]]:
     """(TeX source, display?) of every marker in `html`, in document order."""
     return [(html_lib.unescape(m["tex"]), bool(m["disp"])) for m in _MARKER.finditer(html)]
