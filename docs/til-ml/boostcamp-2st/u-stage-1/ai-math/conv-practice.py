@@ -70,7 +70,7 @@ print(im2col(tiny, 2)[0])  # (C_in*K_H*K_W, O_H*O_W) = (4, 4)
 
 # %% [markdown]
 # 이제 두 구현이 같은 값을 내는지 여러 설정에서 확인한다(보폭, 패딩, 팽창을 바꿔 가며).
-# 속도 비교는 노트북이 아니라 저장소의 `python bench/conv_speed.py`로 잰다.
+# 속도는 컴퓨터마다 다르다. 궁금하면 Jupyter에서 `%timeit conv2d(x, w, b)`와 `%timeit conv2d_naive(x, w, b)`를 비교해 보자.
 
 # %%
 for stride, padding, dilation in [(1, 0, 1), (2, 1, 1), (1, 2, 2), ((2, 1), (0, 1), (1, 2))]:
