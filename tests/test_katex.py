@@ -111,3 +111,13 @@ def test_keep_together_holds_short_formulas_with_the_text_they_touch():
     assert len(long_tex) > katex.KEEP_TOGETHER_MAX_TEX
     glued_long = f'<p><span class="til-math">{long_tex}</span>이다</p>'
     assert katex.keep_together(glued_long) == glued_long, "a long formula keeps KaTeX's own breaks"
+
+
+def test_keep_together_takes_a_bounded_run_of_glued_text():
+    """A run without spaces (a notebook's inline image, minified CSS) is not scanned whole:
+    at most a word's worth is held with the formula."""
+    run = "A" * 10_000
+    out = katex.keep_together(f'<p>{run}<span class="til-math">x</span>{run}</p>')
+    held = re.search(r'<span class="til-nobr">(A*)<span class="til-math">x</span>(A*)</span>', out)
+    assert held and 0 < len(held[1]) <= 24 and 0 < len(held[2]) <= 24
+    assert re.sub(r'</?span[^>]*>', "", out) == f"<p>{run}x{run}</p>", "no text lost or doubled"

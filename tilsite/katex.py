@@ -98,11 +98,14 @@ def mark(html: str, notebook: bool = False) -> str:
     return _NB_MARKDOWN.sub(cell, html)
 
 
-# an inline marker and the text glued to it (no space, no tag between)
-_GLUED = re.compile(r'(?P<before>[^\s<>]*)(?P<math><span class="til-math">(?P<tex>[^<]*)</span>)(?P<after>[^\s<>]*)')
+_INLINE_MARKER = re.compile(r'<span class="til-math">(?P<tex>[^<]*)</span>')
 # longer formulas keep KaTeX's own line breaks (after = or +): held whole on one line, they
 # would push past a 360 px screen
 KEEP_TOGETHER_MAX_TEX = 30
+# glued text taken on each side at most: a word and its punctuation. The scan is bounded so
+# that long runs without a space (a notebook's inline images, minified CSS) cost nothing.
+_GLUE_MAX = 24
+_NOT_GLUE = frozenset(" \t\n\r\f\v<>")
 
 
 def keep_together(html: str) -> str:
@@ -114,12 +117,22 @@ def keep_together(html: str) -> str:
     between KaTeX's last box and the text, so the whole run is held, for formulas of at
     most KEEP_TOGETHER_MAX_TEX characters of TeX.
     """
-    def sub(m: re.Match) -> str:
-        if not (m["before"] or m["after"]) or len(html_lib.unescape(m["tex"])) > KEEP_TOGETHER_MAX_TEX:
-            return m[0]
-        return f'<span class="til-nobr">{m["before"]}{m["math"]}{m["after"]}</span>'
-
-    return _GLUED.sub(sub, html)
+    out, pos = [], 0
+    for m in _INLINE_MARKER.finditer(html):
+        if len(html_lib.unescape(m["tex"])) > KEEP_TOGETHER_MAX_TEX or m.start() < pos:
+            continue
+        start = m.start()
+        while start > pos and m.start() - start < _GLUE_MAX and html[start - 1] not in _NOT_GLUE:
+            start -= 1
+        end = m.end()
+        while end < len(html) and end - m.end() < _GLUE_MAX and html[end] not in _NOT_GLUE:
+            end += 1
+        if start == m.start() and end == m.end():
+            continue
+        out += [html[pos:start], '<span class="til-nobr">', html[start:end], "</span>"]
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def formulas(html: str) -> list[tuple[str, bool]]:
