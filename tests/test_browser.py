@@ -410,9 +410,15 @@ def _ime_insert(v: Visit, text: str):
 
 
 def _results(v: Visit, query: str) -> list[str]:
-    """hrefs of the result items, once Material shows some (no key is pressed to get them)."""
+    """hrefs of the result items, once Material shows those of `query` (no key is pressed to get them).
+
+    Typed a key at a time, the box first holds a prefix ("S", "Se", ...) whose results show
+    for a moment; a result is `query`'s when its link highlights `query` (search.highlight: ?h=).
+    """
     try:
-        v.page.locator(".md-search-result__item").first.wait_for()
+        v.page.wait_for_function("""q => [...document.querySelectorAll('.md-search-result__item > a')]
+            .some(a => (new URL(a.href).searchParams.get('h') || '').toLowerCase() === q.toLowerCase())""",
+                                 arg=query)
     except PlaywrightTimeout:
         meta = v.page.locator(".md-search-result__meta").inner_text()
         pytest.fail(f"search for {query!r} shows no result ({meta!r})", pytrace=False)
