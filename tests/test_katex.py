@@ -121,3 +121,10 @@ def test_keep_together_takes_a_bounded_run_of_glued_text():
     held = re.search(r'<span class="til-nobr">(A*)<span class="til-math">x</span>(A*)</span>', out)
     assert held and 0 < len(held[1]) <= 24 and 0 < len(held[2]) <= 24
     assert re.sub(r'</?span[^>]*>', "", out) == f"<p>{run}x{run}</p>", "no text lost or doubled"
+
+
+def test_numbered_equations_are_marked_for_til_css(renderer):
+    out = renderer.render_markers('<div class="til-math til-math--display">a = b \\tag{3}</div>'
+                                  '<div class="til-math til-math--display">a = b</div>')
+    assert out.count("til-math--tagged") == 1
+    assert out.startswith('<div class="til-math til-math--display til-math--tagged"')
