@@ -81,7 +81,7 @@ _SCROLL_IMAGES_JS = f"""async () => {{
   for (const img of imgs) {{ img.scrollIntoView({{block: 'center'}}); await frame(); }}
   // Then ask for any still pending: whether a lazy image starts when scrolled past depends on
   // frames and content-visibility timing on a busy machine; what is checked is that each loads.
-  for (const img of imgs) if (!img.complete) img.loading = 'eager';
+  for (const img of imgs) if (!img.complete) {{ img.loading = 'eager'; img.src = img.src; }}
   return imgs.length;
 }}"""
 
@@ -229,8 +229,10 @@ class Visit:
         if not shown:
             return []
         try:
+            # what is checked is that each image loads, not how fast: several tabs share two
+            # CPUs here, and a fresh clone's run once took longer than the default 10 s
             self.page.wait_for_function(f"""() => [...document.querySelectorAll('.md-content img')]
-                .filter({_SHOWN_JS}).every(i => i.complete)""")
+                .filter({_SHOWN_JS}).every(i => i.complete)""", timeout=4 * TIMEOUT_MS)
         except PlaywrightTimeout:  # the list below names the images still pending
             pass
         return self.page.evaluate(f"""() => [...document.querySelectorAll('.md-content img')]
