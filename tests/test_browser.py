@@ -45,7 +45,7 @@ HOST = "127.0.0.1"
 FLAGSHIP = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum/"
 NOTEBOOK = "til-ml/boostcamp-2st/u-stage-1/ai-math/conv-practice/"
 PLACEHOLDER_SAMPLE = 20
-AUDIT_TABS = 4  # tabs loading at once in the audit
+AUDIT_TABS = 1  # one tab at a time: with 4, a fresh clone's run twice left the note's lazy figures unloaded
 TIMEOUT_MS = 10_000
 
 # til.css skips the layout of blocks far from the viewport (content-visibility: auto) until a
