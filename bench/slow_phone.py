@@ -152,10 +152,6 @@ def measure_sites(sites: list[Path], runs: int) -> list[list[float]]:
     return times
 
 
-def measure(site: Path, runs: int) -> list[float]:
-    return measure_sites([site], runs)[0]
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sites", nargs="*", default=[str(ROOT / "site")],

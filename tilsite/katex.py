@@ -98,7 +98,6 @@ def mark(html: str, notebook: bool = False) -> str:
     return _NB_MARKDOWN.sub(cell, html)
 
 
-_INLINE_MARKER = re.compile(r'<span class="til-math">(?P<tex>[^<]*)</span>')
 # longer formulas keep KaTeX's own line breaks (after = or +): held whole on one line, they
 # would push past a 360 px screen
 KEEP_TOGETHER_MAX_TEX = 30
@@ -118,8 +117,9 @@ def keep_together(html: str) -> str:
     most KEEP_TOGETHER_MAX_TEX characters of TeX.
     """
     out, pos = [], 0
-    for m in _INLINE_MARKER.finditer(html):
-        if len(html_lib.unescape(m["tex"])) > KEEP_TOGETHER_MAX_TEX or m.start() < pos:
+    for m in _MARKER.finditer(html):  # the inline ones: display math stands on its own line
+        if (m["disp"] or m["tag"] != "span" or len(html_lib.unescape(m["tex"])) > KEEP_TOGETHER_MAX_TEX
+                or m.start() < pos):
             continue
         start = m.start()
         while start > pos and m.start() - start < _GLUE_MAX and html[start - 1] not in _NOT_GLUE:
