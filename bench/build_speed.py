@@ -135,10 +135,10 @@ def discover(project: Path) -> dict:
     """Figures, notebooks and value directives of the copy, and what each depends on."""
     sys.path.insert(0, str(project))  # tilsite resolves `snippets` to the copy's
     sys.path.insert(1, str(ROOT))
-    from tilsite import deps
-    from tilsite import execute as ex
-    from tilsite import figures as tfig
-    from tilsite import notebooks as nbs
+    from tilsite.library import deps
+    from tilsite.library import execute as ex
+    from tilsite.library import figures as tfig
+    from tilsite.notebooks import run as nbs
 
     docs = project / "docs"
     pages = sorted(p for p in docs.rglob("*.md") if "assets" not in p.relative_to(docs).parts)

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from tilsite import cli  # noqa: E402
-from tilsite.summary import md_escape, parse_summary  # noqa: E402
+from tilsite.authoring import cli  # noqa: E402
+from tilsite.nav.summary import md_escape, parse_summary  # noqa: E402
 
 PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "overrides", "snippets")
 REPEATS = 3

@@ -130,6 +130,6 @@ def page_url(src: str) -> str:
 
 def summary_entries():
     """docs/SUMMARY.md's entries, parsed by the build's own parser."""
-    from tilsite.summary import parse_summary
+    from tilsite.nav.summary import parse_summary
 
     return parse_summary((DOCS / "SUMMARY.md").read_text("utf-8"))

@@ -33,8 +33,8 @@ except ImportError:  # reported by the `chromium` fixture: a failure in CI, a sk
     PlaywrightTimeout = TimeoutError
 
 from sitetools import DOCS, page_url
-from tilsite.katex import KEEP_TOGETHER_MAX_TEX
-from tilsite.summary import parse_summary
+from tilsite.render.katex import KEEP_TOGETHER_MAX_TEX
+from tilsite.nav.summary import parse_summary
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -826,7 +826,8 @@ def test_notebook_page_in_dark_mode(visit):
 def test_styles_as_classes_lay_out_like_katex_inline_styles(chromium, site_url, tmp_path):
     """Every formula of the note, typeset as KaTeX writes it (inline styles) and as the build
     ships it (classes + one <style>), gives every element the same box."""
-    from tilsite import katex, mathhead
+    from tilsite.render import katex
+    from tilsite.render import mathhead
 
     note = (DOCS / "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md").read_text("utf-8")
     import markdown

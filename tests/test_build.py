@@ -304,7 +304,7 @@ def test_notebook_run_prints_nothing(tmp_path):
     "running over TCP without encryption" warning: tilsite/notebooks.py uses IPC sockets)."""
     nb = tmp_path / "quiet.py"
     nb.write_text(textwrap.dedent(RAISING_NOTEBOOK).replace('raise RuntimeError("cell boom")', "print(x)"), "utf-8")
-    code = ("import sys; from pathlib import Path; from tilsite import notebooks as n;"
+    code = ("import sys; from pathlib import Path; from tilsite.notebooks import run as n;"
             f"n._state['executed_dir'] = Path({str(tmp_path / 'out')!r});"
             f"print(n.execute_notebook({str(nb)!r}).name)")
     proc = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, timeout=300,

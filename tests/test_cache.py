@@ -263,8 +263,8 @@ def plot_c():
 @pytest.fixture
 def fd(tmp_path, monkeypatch):
     """(edit, deps): edit a file of a throwaway snippets.fdprobe package, ask a figure's dependencies."""
-    from tilsite import deps as dp
-    from tilsite import execute as ex
+    from tilsite.library import deps as dp
+    from tilsite.library import execute as ex
 
     root = tmp_path / "snippets"
     files = {"__init__.py": "", "fdprobe/__init__.py": "", "fdprobe/figs.py": FD_FIGS,

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from sitetools import ROOT
-from tilsite import codeblocks, deps
-from tilsite import execute as ex
+from tilsite.library import codeblocks
+from tilsite.library import deps
+from tilsite.library import execute as ex
 
 NOTE = ROOT / "docs/til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md"
 

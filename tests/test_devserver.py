@@ -171,7 +171,7 @@ def test_first_build_failing_still_serves_the_error_page(server_in_copy):
 def test_error_page_lists_each_message_once():
     from mkdocs.exceptions import Abort, PluginError
 
-    from tilsite.devserver import error_page, failure_lines
+    from tilsite.authoring.devserver import error_page, failure_lines
 
     logged = ["snippets/a.py:3: SyntaxError: invalid syntax", "snippets/a.py:3: SyntaxError: invalid syntax"]
     assert failure_lines(PluginError(logged[0]), logged) == logged[:1]

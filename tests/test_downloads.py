@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 
 from cleanenv import clean_venv, importable, pip_install, run
 from sitetools import ROOT, page_url
-from tilsite import wheel
+from tilsite.library import wheel
 
 NOTE_SRC = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md"
 NOTEBOOK_SRC = "til-ml/boostcamp-2st/u-stage-1/ai-math/conv-practice.py"
@@ -216,7 +216,7 @@ def test_notebook_prints_are_one_output_however_the_kernel_split_them():
     """The executed .ipynb must not depend on when the kernel flushed stdout (a busy machine splits it)."""
     import nbformat
 
-    from tilsite.notebooks import merge_streams
+    from tilsite.notebooks.run import merge_streams
 
     def out(kind, **kw):
         return nbformat.v4.new_output(kind, **kw)

@@ -41,7 +41,7 @@ from sitetools import DOCS, MEASURES
 from test_browser import CHROMIUM, FLAGSHIP, evaluate_in_own_chromium, site_url  # noqa: F401  (site_url is a fixture)
 
 import snippets.convolution.figures as figures
-from tilsite.figures import _COMMON_RC, THEMES, FigureSpec, caption, draw
+from tilsite.library.figures import _COMMON_RC, THEMES, FigureSpec, caption, draw
 
 with warnings.catch_warnings():  # as tilsite.figures.draw: it compares versions with LooseVersion
     warnings.simplefilter("ignore", DeprecationWarning)

@@ -28,10 +28,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitetools import ROOT, TRACEBACK, VENV_BIN, build, copy_project, page_url
-from tilsite import cli
-from tilsite.gitbook import yaml_scalar
-from tilsite.slug import romanise, slugify
-from tilsite.summary import NOTE_PATH, parse_summary
+from tilsite.authoring import cli
+from tilsite.authoring.gitbook.gitbook import yaml_scalar
+from tilsite.authoring.gitbook.slug import romanise, slugify
+from tilsite.nav.summary import NOTE_PATH, parse_summary
 
 FIXTURE = ROOT / "tests" / "data" / "gitbook_fixture"
 SCREENSHOT = "스크린샷 2022-12-26 오후 8.58.10.png"
@@ -135,7 +135,7 @@ def test_tool_and_importer_share_one_slug_function():
     spec = importlib.util.spec_from_file_location("gitbook_to_summary", ROOT / "tools" / "gitbook_to_summary.py")
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    import tilsite.gitbook as gitbook
+    import tilsite.authoring.gitbook.gitbook as gitbook
     assert tool.slugify is slugify and gitbook.slugify is slugify
     assert not hasattr(tool, "romanise"), "the tool must not carry a second romanisation"
     sidebar = (ROOT / "tests" / "data" / "gitbook_sidebar.txt").read_text("utf-8")
@@ -575,7 +575,7 @@ def test_parse_summary_reads_external_entries():
 
 
 def test_parse_summary_external_entry_cannot_have_children():
-    from tilsite.summary import SummaryError
+    from tilsite.nav.summary import SummaryError
 
     with pytest.raises(SummaryError, match=r"docs/SUMMARY\.md:4: '설치' lives under 'GitBook 문서', an external link"):
         parse_summary("# Summary\n\n* [GitBook 문서](https://docs.gitbook.com/)\n    * [설치](install.md)\n")
@@ -624,7 +624,7 @@ class _Ctx:
 
 
 def convert(text: str) -> str:
-    from tilsite import gitbook_blocks as gb
+    from tilsite.authoring.gitbook import gitbook_blocks as gb
 
     nodes = gb.parse(text, "page.md")
     return gb.tidy(gb.Renderer(_Ctx(), gb.headings(nodes)).render(nodes))

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tilsite.gitdates import last_commit_dates
+from tilsite.nav.gitdates import last_commit_dates
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tilsite import execute as ex
-from tilsite import values
+from tilsite.library import execute as ex
+from tilsite.library import values
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

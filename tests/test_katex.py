@@ -8,7 +8,7 @@ import re
 import pytest
 
 from sitetools import DOCS
-from tilsite import katex
+from tilsite.render import katex
 
 KATEX_JS = DOCS / "assets" / "vendor" / "katex" / "katex.min.js"
 

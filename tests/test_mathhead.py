@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from sitetools import DOCS
-from tilsite import katex, mathhead
+from tilsite.render import katex
+from tilsite.render import mathhead
 
 KATEX_JS = DOCS / "assets" / "vendor" / "katex" / "katex.min.js"
 

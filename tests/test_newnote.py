@@ -9,7 +9,7 @@ import pytest
 
 from sitetools import ROOT, VENV_BIN, build, build_env, copy_project, summary_entries
 
-from tilsite.summary import placeholder_markdown
+from tilsite.nav.summary import placeholder_markdown
 
 LECTURE = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-8gang-beijeu-tonggyehak-matbogi.md"
 LECTURE_TRAIL = "TIL : ML > Boostcamp 2st > [U]Stage-1 > AI Math > (AI Math 8강) 베이즈 통계학 맛보기"

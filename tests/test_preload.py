@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tilsite import preload
+from tilsite.render import preload
 
 PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>t</title>'
         '<script src="head.js"></script></head><body><p>text</p>'

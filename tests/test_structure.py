@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from sitetools import ROOT, page_url
-from tilsite.summary import placeholder_markdown
+from tilsite.nav.summary import placeholder_markdown
 
 SIDEBAR = ROOT / "tests" / "data" / "gitbook_sidebar.txt"
 ENTRIES = 513

@@ -21,8 +21,9 @@ from scipy import signal as scipy_signal
 
 from snippets.convolution import worked as wk
 from snippets.convolution.layers import conv1d, conv2d
-from tilsite import execute as ex
-from tilsite import figures, values
+from tilsite.library import execute as ex
+from tilsite.library import figures
+from tilsite.library import values
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTE_DIR = ROOT / "docs" / "til-ml" / "boostcamp-2st" / "u-stage-1" / "ai-math"
@@ -378,7 +379,7 @@ def test_notebook_header_and_title():
 def test_notebook_code_runs(monkeypatch, tmp_path):
     import matplotlib
 
-    from tilsite.notebooks import notebook_code
+    from tilsite.notebooks.run import notebook_code
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

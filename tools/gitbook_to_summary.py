@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without pip install
-from tilsite.slug import slugify  # noqa: E402  (one romanisation for the whole project)
+from tilsite.authoring.gitbook.slug import slugify  # noqa: E402  (one romanisation for the whole project)
 
 _MONTHS = {m: f"{i:02d}" for i, m in enumerate(
     "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}

@@ -17,8 +17,8 @@ from urllib.parse import unquote
 
 import yaml
 
-from tilsite import gitbook_blocks as gb
-from tilsite.gitbook_blocks import GitbookError
+from tilsite.authoring.gitbook import gitbook_blocks as gb
+from tilsite.authoring.gitbook.gitbook_blocks import GitbookError
 
 _ENTRY = re.compile(r"^(?P<indent>[ \t]*)[*+-][ \t]+\[(?P<title>(?:\\.|[^\]\\])*)\]"
                     r"\((?P<target><[^>]*>|[^)\s]*)(?:[ \t]+\"[^\"]*\")?\)[ \t]*$")

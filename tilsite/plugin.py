@@ -18,12 +18,20 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import clean_directory, get_relative_url
 
-from tilsite import execute as ex
-from tilsite import figures as fig
-from tilsite import values
-from tilsite import codeblocks, includes, katex, mathhead, preload, wheel
-from tilsite import gitdates, nbhtml, notebooks, serve
-from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
+from tilsite.library import execute as ex
+from tilsite.library import figures as fig
+from tilsite.library import values
+from tilsite.library import codeblocks
+from tilsite.library import includes
+from tilsite.render import katex
+from tilsite.render import mathhead
+from tilsite.render import preload
+from tilsite.library import wheel
+from tilsite.nav import gitdates
+from tilsite.notebooks import html as nbhtml
+from tilsite.notebooks import run as notebooks
+from tilsite.nav import dirty as serve
+from tilsite.nav.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
 

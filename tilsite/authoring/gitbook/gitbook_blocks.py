@@ -24,7 +24,7 @@ from typing import Callable, Protocol
 
 from pymdownx.snippets import SnippetPreprocessor
 
-from tilsite.slug import slugify
+from tilsite.authoring.gitbook.slug import slugify
 
 
 class GitbookError(ValueError):

@@ -26,11 +26,11 @@ from urllib.parse import unquote
 
 import yaml
 
-from tilsite import gitbook_blocks as gb
-from tilsite.gitbook_blocks import GitbookError, Issue
-from tilsite.gitbook_export import Export, SrcEntry, SrcPage, nfc
-from tilsite.slug import slugify
-from tilsite.summary import SummaryError, md_escape, parse_summary
+from tilsite.authoring.gitbook import gitbook_blocks as gb
+from tilsite.authoring.gitbook.gitbook_blocks import GitbookError, Issue
+from tilsite.authoring.gitbook.gitbook_export import Export, SrcEntry, SrcPage, nfc
+from tilsite.authoring.gitbook.slug import slugify
+from tilsite.nav.summary import SummaryError, md_escape, parse_summary
 
 MOVED_DIR = "moved-by-import"        # --new-tree moves notes the new tree lacks here, never deletes them
 STAGING_DIR = ".til-import-staging"

@@ -18,7 +18,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from .summary import Entry, SummaryError, md_escape, own_date_markdown, parse_summary
+from ..nav.summary import Entry, SummaryError, md_escape, own_date_markdown, parse_summary
 
 SEP = " > "
 

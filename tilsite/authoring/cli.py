@@ -12,9 +12,9 @@ import sys
 
 # subcommand name -> module that implements it (imported only when used)
 COMMANDS = {
-    "new": "tilsite.newnote",
-    "serve": "tilsite.devserver",
-    "import-gitbook": "tilsite.gitbook",
+    "new": "tilsite.authoring.newnote",
+    "serve": "tilsite.authoring.devserver",
+    "import-gitbook": "tilsite.authoring.gitbook.gitbook",
 }
 
 

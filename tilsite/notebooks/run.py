@@ -17,9 +17,9 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from .deps import _imported_snippets, dependency_files, source_hash
-from .execute import ExecError, load, module_file
-from .figures import _tool_versions
+from ..library.deps import _imported_snippets, dependency_files, source_hash
+from ..library.execute import ExecError, load, module_file
+from ..library.figures import _tool_versions
 
 _state: dict = {"executed_dir": None}
 
