@@ -62,7 +62,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MKDOCS = BIN / "mkdocs"
-PARTS = ("mkdocs.yml", "pyproject.toml", "docs", "hooks", "overrides", "snippets")
+PARTS = ("mkdocs.yml", "pyproject.toml", "docs", "overrides", "snippets")
 CACHES = (".cache/til-figures", ".cache/til-notebooks", ".cache/mkdocs-jupyter", ".cache/til-katex")
 SHARED_ASSETS = ("assets/javascripts/", "assets/stylesheets/", "assets/vendor/", "assets/images/", "search/")
 TARGET_NOTE_BYTES = 400_000

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 from tilsite.authoring import cli  # noqa: E402
 from tilsite.nav.summary import md_escape, parse_summary  # noqa: E402
 
-PROJECT_PARTS = ("mkdocs.yml", "docs", "hooks", "overrides", "snippets")
+PROJECT_PARTS = ("mkdocs.yml", "docs", "overrides", "snippets")
 REPEATS = 3
 TARGET_S = 10.0
 ASSETS = 50

@@ -22,7 +22,7 @@ VENV_BIN = Path(sys.executable).parent
 MKDOCS = VENV_BIN / "mkdocs"
 
 # What a project copy needs to build; never .venv, .cache or site.
-PROJECT_PARTS = ("mkdocs.yml", "pyproject.toml", "docs", "hooks", "overrides", "snippets")
+PROJECT_PARTS = ("mkdocs.yml", "pyproject.toml", "docs", "overrides", "snippets")
 
 SITE_URL = "http://127.0.0.1:8000/"  # what test builds use as site_url, whatever the shell exports
 BUILD_ENV = {

@@ -2,7 +2,7 @@
 # Refresh the vendored KaTeX from the npm registry (run by hand, never by the build).
 set -euo pipefail
 version=${1:-0.16}
-dest=$(cd "$(dirname "$0")/.." && pwd)/docs/assets/vendor/katex
+dest=$(cd "$(dirname "$0")/.." && pwd)/tilsite/render/vendor/katex
 tmp=$(mktemp -d)
 (cd "$tmp" && npm pack "katex@$version" --silent >/dev/null && tar xzf katex-*.tgz)
 rm -rf "$dest" && mkdir -p "$dest/fonts"

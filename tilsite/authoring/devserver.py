@@ -1,6 +1,9 @@
-"""`til serve`: MkDocs' live-reload server that shows a failed build in the browser.
+"""The error page of `mkdocs serve`: a failed build shown in the browser (HTTP 500, file:line).
 
-Plain ``mkdocs serve`` handles a failed rebuild badly for someone writing notes:
+The `til` plugin installs it from ``on_startup`` when MkDocs serves (option
+``error_page``), so bare ``mkdocs serve`` and ``til serve`` (a thin alias) behave alike.
+
+Without it, ``mkdocs serve`` handles a failed rebuild badly for someone writing notes:
 it prints a traceback and then holds every page request until a build succeeds
 again, so the browser spins and never says what is wrong.  If the very first
 build fails, it does not start at all.
@@ -29,9 +32,13 @@ import threading
 
 log = logging.getLogger("mkdocs.til.serve")
 
-# The last build's failure: None after a good build, else the lines to show.
-STATE: dict = {"error": None}
-_lock = threading.Lock()
+
+class ErrorState:
+    """The last build's failure, held by the plugin: None after a good build, else the lines to show."""
+
+    def __init__(self) -> None:
+        self.error: list[str] | None = None
+        self.lock = threading.Lock()
 
 
 class _Collect(logging.Handler):
@@ -104,7 +111,7 @@ code {{ white-space: pre-wrap; word-break: break-all; font-size: .9rem; }}
 """.encode()
 
 
-def _guard(build):
+def _guard(build, holder):
     """Wrap mkdocs.commands.build.build so a failure is recorded instead of raised."""
 
     def guarded_build(config, *args, **kwargs):
@@ -116,15 +123,15 @@ def _guard(build):
             build(config, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001  (every failure becomes the error page)
             lines = failure_lines(exc, collect.lines)
-            with _lock:
-                STATE["error"] = lines
+            with holder.til_errors.lock:
+                holder.til_errors.error = lines
             if not isinstance(exc, _mkdocs_exception()):
                 # not a clean BuildError: MkDocs has not printed it; say it in one line
                 log.error("%s: %s", type(exc).__name__, exc)
             log.error("build failed: the browser shows the error page until the next good build")
         else:
-            with _lock:
-                STATE["error"] = None
+            with holder.til_errors.lock:
+                holder.til_errors.error = None
         finally:
             logger.removeHandler(collect)
 
@@ -137,22 +144,23 @@ def _mkdocs_exception():
     return MkDocsException
 
 
-def _server_class(base):
+def _server_class(base, holder):
     class ErrorPageServer(base):
         """LiveReloadServer that answers page requests with the error page while the last build failed."""
 
         def _serve_request(self, environ, start_response):
             path = environ.get("PATH_INFO", "")
-            with _lock:
-                lines = STATE["error"]
+            state = holder.til_errors
+            with state.lock:
+                lines = state.error
             if lines is None or path.startswith("/livereload/") or not (path.endswith("/") or
                                                                          path.endswith(".html")):
                 return super()._serve_request(environ, start_response)
             with self._epoch_cond:  # wait for a build under way, as MkDocs does for pages
                 self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch)
                 epoch = self._visible_epoch
-            with _lock:
-                lines = STATE["error"]
+            with state.lock:
+                lines = state.error
             if lines is None:  # the build that just finished was good
                 return super()._serve_request(environ, start_response)
             body = self._inject_js_into_html(error_page(lines), epoch)
@@ -164,22 +172,22 @@ def _server_class(base):
     return ErrorPageServer
 
 
-def install() -> None:
-    """Swap the two pieces of mkdocs.commands.serve (idempotent)."""
+def install(state: ErrorState) -> None:
+    """Swap the two pieces of mkdocs.commands.serve, reporting into `state` (idempotent)."""
     from mkdocs.commands import serve
 
+    serve.til_errors = state  # the patched pieces read the current plugin's state from here
     if getattr(serve, "_til_patched", False):
         return
-    serve.build = _guard(serve.build)
-    serve.LiveReloadServer = _server_class(serve.LiveReloadServer)
+    serve.build = _guard(serve.build, serve)
+    serve.LiveReloadServer = _server_class(serve.LiveReloadServer, serve)
     serve._til_patched = True
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run `mkdocs serve ARGS...` with the error page installed."""
+    """Run `mkdocs serve ARGS...`; the til plugin installs the error page."""
     from mkdocs.__main__ import cli
 
-    install()
     try:
         cli.main(["serve", *(sys.argv[1:] if argv is None else argv)], prog_name="til serve")
     except SystemExit as exc:

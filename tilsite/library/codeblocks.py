@@ -27,6 +27,7 @@ the site (``DOWNLOADS``).  Blocks that include something else are left alone.
 from __future__ import annotations
 
 import html
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,16 +35,22 @@ from pathlib import Path
 from pymdownx.snippets import SnippetPreprocessor
 
 from .deps import program
-from .execute import SNIPPETS, ExecError, SnippetError, at, line_of, module_file
+from .execute import ExecError, SnippetError, at, line_of, module_file, package
 
 DOWNLOADS = "downloads"  # site folder of the snippets files and the wheel
 NEEDS_TITLE = "함께 복사되는 import와 도우미 함수"
 
-# A fence holding exactly one include of a snippets .py file (optionally one section), at any indent.
-INCLUDE_BLOCK = re.compile(
-    r'^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)\n'
-    r'(?P=indent)--8<--[ \t]+(?P<q>["\'])(?P<path>' + SNIPPETS + r'/[^"\'\n:]+\.py)(?::(?P<section>[\w-]+))?(?P=q)[ \t]*\n'
-    r'(?P=indent)(?P=fence)[ \t]*$', re.M)
+
+@functools.lru_cache(maxsize=4)
+def include_block(pkg: str) -> re.Pattern:
+    """A fence holding exactly one include of a `pkg` .py file (optionally one section), at any indent."""
+    return re.compile(
+        r'^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)\n'
+        r'(?P=indent)--8<--[ \t]+(?P<q>["\'])(?P<path>' + re.escape(pkg) +
+        r'/[^"\'\n:]+\.py)(?::(?P<section>[\w-]+))?(?P=q)[ \t]*\n'
+        r'(?P=indent)(?P=fence)[ \t]*$', re.M)
+
+
 _TITLE = re.compile(r'\btitle=(?P<q>["\'])(?P<title>.*?)(?P=q)')
 
 
@@ -145,7 +152,7 @@ def expand(markdown: str, root: Path, where: str, raw: str | None = None) -> tup
             out += _fence(indent + "    ", fence, "text", prog.needs)
         return "\n".join(out)
 
-    return INCLUDE_BLOCK.sub(rewrite, markdown), blocks
+    return include_block(package()).sub(rewrite, markdown), blocks
 
 
 # inside content tabs md_in_html leaves the div alone, `markdown` attribute and all

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import execute as _ex
-from .execute import SNIPPETS, ExecError, module_file, syntax_error
+from .execute import ExecError, package, module_file, syntax_error
 
 
 def _is_snippet(name: str) -> bool:
-    return name == SNIPPETS or name.startswith(SNIPPETS + ".")
+    return name == package() or name.startswith(package() + ".")
 
 
 def _import_targets(node: ast.Import | ast.ImportFrom, module: str, alias: ast.alias | None = None) -> list[str]:

@@ -24,19 +24,44 @@ import contextlib
 import importlib
 import importlib.util
 import logging
-import os
 import re
 import sys
 import traceback
 import warnings
 from pathlib import Path
 
+from ..errors import TilError
+
 DIRECTIVE = re.compile(r"\{\{\s*(?P<kind>figure|value)\s+(?P<module>[\w.]+):(?P<expr>.+?)\s*\}\}")
-SNIPPETS = "snippets"
-NO_EXEC_ENV = "TIL_NO_EXEC"
+MODES = ("auto", "off", "force")  # the plugin's `execute` option
 
 
-class ExecError(RuntimeError):
+class _Library:
+    """Which package the directives name: the plugin's `package` option, set once per config."""
+
+    package = "snippets"
+
+
+def use_package(name: str) -> None:
+    _Library.package = name
+
+
+def package() -> str:
+    """Name of the importable package the directives and includes name, e.g. 'snippets'."""
+    return _Library.package
+
+
+def draws(mode: str) -> bool:
+    """The one place deciding whether figures are drawn and notebooks run (`execute` option)."""
+    return mode != "off"
+
+
+def reads_cache(mode: str) -> bool:
+    """Whether drawn figures and executed notebooks may come from the cache."""
+    return mode == "auto"
+
+
+class ExecError(TilError):
     """A snippet directive that cannot be carried out; the message names file and line."""
 
 
@@ -77,15 +102,10 @@ def _snippet_frame(tb) -> tuple[str, int] | None:
     return found
 
 
-def no_exec() -> bool:
-    """True when figures and notebooks are switched off (the benchmark's render floor)."""
-    return os.environ.get(NO_EXEC_ENV, "") not in ("", "0")
-
-
 def snippets_root() -> Path:
-    spec = importlib.util.find_spec(SNIPPETS)
+    spec = importlib.util.find_spec(package())
     if spec is None or not spec.submodule_search_locations:
-        raise ExecError("the 'snippets' package is not installed: run 'make install'")
+        raise ExecError(f"the '{package()}' package is not installed (the til plugin's `package` option)")
     return Path(list(spec.submodule_search_locations)[0])
 
 
@@ -151,7 +171,7 @@ def warnings_are_errors(what: str):
     if caught:
         w = caught[0]
         text = f"{what} warned {w.category.__name__}: {w.message}"
-        if Path(w.filename).is_file() and _rel(w.filename).startswith(SNIPPETS + "/"):
+        if Path(w.filename).is_file() and _rel(w.filename).startswith(package() + "/"):
             raise SnippetError(f"{_rel(w.filename)}:{w.lineno}: {text}")
         raise ExecError(text)
     if catcher.records:
@@ -161,9 +181,17 @@ def warnings_are_errors(what: str):
 
 def purge_snippets() -> None:
     """Forget imported snippets so `mkdocs serve` sees edited files."""
-    for name in [n for n in sys.modules if n == SNIPPETS or n.startswith(SNIPPETS + ".")]:
+    for name in [n for n in sys.modules if n == package() or n.startswith(package() + ".")]:
         del sys.modules[name]
 
 
 def line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
+
+
+IMPORTED = re.compile(r"\A---[ \t]*\n(?:(?!---).*\n)*?source:[ \t]*gitbook[ \t]*\n")
+
+
+def imported(text: str) -> bool:
+    """A page brought in by `til import-gitbook`: its text is not ours, so no directives run in it."""
+    return bool(IMPORTED.match(text))

@@ -18,6 +18,7 @@ import base64
 import functools
 import importlib.util
 import io
+import posixpath
 import re
 import time
 import warnings
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .deps import _parse, function_dependencies, source_hash
-from .execute import SNIPPETS, ExecError, load, module_file, no_exec, warnings_are_errors
+from .execute import ExecError, draws, load, module_file, package, reads_cache, warnings_are_errors
 
 RENDER_VERSION = "2"  # bump when the rendering below changes
 
@@ -62,7 +63,7 @@ class FigureSpec:
 
     @property
     def qualname(self) -> str:
-        return f"{SNIPPETS}.{self.module}"
+        return f"{package()}.{self.module}"
 
 
 def parse_figure(expr: str, module: str) -> FigureSpec:
@@ -172,8 +173,9 @@ def _tool_versions() -> str:
 class FigureCache:
     """Figures on disk under `root`, keyed by a hash of the code they depend on."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, mode: str = "auto"):
         self.root = root
+        self.mode = mode  # the plugin's `execute` option
         self.drawn: list[str] = []  # what this build had to draw: for tests and the benchmark
         self.draw_seconds = 0.0  # time spent drawing them
         self._deps: dict[tuple[str, str], tuple[str, list[Path]]] = {}
@@ -189,10 +191,10 @@ class FigureCache:
                            repr(sorted(_COMMON_RC.items())))[:20]
 
     def get(self, spec: FigureSpec, variant: str) -> bytes:
-        if no_exec():
+        if not draws(self.mode):
             return _STUB_SVG.format(spec.name).encode() if spec.fmt == "svg" else _STUB_PNG
         path = self.root / f"{spec.name}-{variant}-{self.key(spec, variant)}.{spec.fmt}"
-        if path.is_file():
+        if path.is_file() and reads_cache(self.mode):
             return path.read_bytes()
         start = time.perf_counter()
         data = draw(spec, variant)
@@ -204,3 +206,15 @@ class FigureCache:
         self.drawn.append(f"{spec.name}-{variant}")
         return data
 
+
+
+def figure_markdown(spec: FigureSpec, page_src: str) -> str:
+    """The `{{ figure }}` directive's Markdown: one image per theme in a captioned <figure>."""
+    here = posixpath.dirname(page_src) or "."
+    cap = caption(spec)
+    alt = cap.replace("[", "(").replace("]", ")")
+    imgs = "\n".join(
+        f"![{alt}]({posixpath.relpath(spec.path(v), here)}#only-{v}){{ loading=lazy }}" for v in THEMES
+    )
+    return (f'<figure class="til-figure" id="fig-{spec.name}" markdown="span">\n{imgs}\n'
+            f"<figcaption>{cap}</figcaption>\n</figure>")

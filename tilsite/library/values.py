@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .execute import SNIPPETS, ExecError, load, warnings_are_errors
+from .execute import ExecError, package, load, warnings_are_errors
 
 
 def evaluate(module: str, expr: str) -> str:
     """Text of a value directive: the expression evaluated in snippets.<module>."""
-    qual = f"{SNIPPETS}.{module}"
+    qual = f"{package()}.{module}"
     mod = load(qual)
     with warnings_are_errors(f"{qual}:{expr}"):  # e.g. a RuntimeWarning: the number shown would be nan
         try:

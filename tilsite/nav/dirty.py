@@ -14,7 +14,7 @@ the last successful build. Written notes and notebooks are always re-rendered
 (there are few, and their snippets may have changed). Static files keep MkDocs'
 own mtime rule.
 
-Hook modules are re-imported on every serve rebuild, so the state lives here.
+The state lives on a DirtyServe object held by the plugin, which MkDocs keeps across serve rebuilds.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-
-STATE: dict = {"command": None, "dirty": False, "signature": None, "pending": None}
 
 _DIRTY_WARNING = "A 'dirty' build is being performed"
 
@@ -36,20 +34,41 @@ class _DropDirtyWarning(logging.Filter):
         return not str(record.msg).startswith(_DIRTY_WARNING)
 
 
-def start(command: str, dirty: bool) -> None:
-    STATE.update(command=command, dirty=dirty, signature=None)
-    if command == "serve" and dirty:
-        logger = logging.getLogger("mkdocs.commands.build")
-        if not any(isinstance(f, _DropDirtyWarning) for f in logger.filters):
-            logger.addFilter(_DropDirtyWarning())
+class DirtyServe:
+    """Which pages a `serve --dirty` rebuild re-renders (see module docstring)."""
 
+    def __init__(self) -> None:
+        self.command: str | None = None
+        self.dirty = False
+        self.signature: str | None = None
+        self.pending: str | None = None
 
-def serving() -> bool:
-    return STATE["command"] == "serve"
+    def start(self, command: str, dirty: bool) -> None:
+        self.command, self.dirty, self.signature = command, dirty, None
+        if command == "serve" and dirty:
+            logger = logging.getLogger("mkdocs.commands.build")
+            if not any(isinstance(f, _DropDirtyWarning) for f in logger.filters):
+                logger.addFilter(_DropDirtyWarning())
 
+    def serving(self) -> bool:
+        return self.command == "serve"
 
-def dirty_serving() -> bool:
-    return serving() and STATE["dirty"]
+    def dirty_serving(self) -> bool:
+        return self.serving() and self.dirty
+
+    def mark_modified(self, files, placeholders: set[str], signature: str) -> None:
+        """Tell MkDocs which pages to re-render in this dirty build (see module docstring)."""
+        nav_changed = signature != self.signature
+        self.pending = signature  # committed by build_succeeded()
+        for f in files.documentation_pages():
+            if f.src_uri in placeholders:
+                f.is_modified = (lambda changed=nav_changed: changed)
+            else:
+                f.is_modified = lambda: True
+
+    def build_succeeded(self) -> None:
+        if self.pending is not None:
+            self.signature, self.pending = self.pending, None
 
 
 def nav_signature(config_file: Path, summary_text: str, written: list[str]) -> str:
@@ -62,19 +81,3 @@ def nav_signature(config_file: Path, summary_text: str, written: list[str]) -> s
         if path.is_file():
             h.update(str(path.relative_to(overrides)).encode() + path.read_bytes())
     return h.hexdigest()
-
-
-def mark_modified(files, placeholders: set[str], signature: str) -> None:
-    """Tell MkDocs which pages to re-render in this dirty build (see module docstring)."""
-    nav_changed = signature != STATE["signature"]
-    STATE["pending"] = signature  # committed by build_succeeded()
-    for f in files.documentation_pages():
-        if f.src_uri in placeholders:
-            f.is_modified = (lambda changed=nav_changed: changed)
-        else:
-            f.is_modified = lambda: True
-
-
-def build_succeeded() -> None:
-    if STATE["pending"] is not None:
-        STATE["signature"], STATE["pending"] = STATE["pending"], None

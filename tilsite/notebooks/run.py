@@ -18,10 +18,10 @@ import tempfile
 from pathlib import Path
 
 from ..library.deps import _imported_snippets, dependency_files, source_hash
-from ..library.execute import ExecError, load, module_file
+from ..library.execute import ExecError, load, module_file, reads_cache
 from ..library.figures import _tool_versions
 
-_state: dict = {"executed_dir": None}
+_state: dict = {"executed_dir": None, "mode": "auto"}
 
 
 _CODE: dict[tuple[str, bytes], list[str]] = {}
@@ -79,7 +79,7 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
     from traitlets.config import Config
 
     out = executed_path(nb_path)
-    if out.is_file():
+    if out.is_file() and reads_cache(_state["mode"]):
         return out
     for module in sorted(m for m in notebook_snippets(nb_path) if module_file(m) is not None):
         load(module)  # a broken snippet is reported at its own file and line, not as "cell N raised"
@@ -183,11 +183,12 @@ def _failing_cell(nb) -> tuple[int, str]:
     return code_no, ""
 
 
-def install(executed_dir: Path) -> None:
+def install(executed_dir: Path, mode: str = "auto") -> None:
     """Wrap mkdocs-jupyter's cache key and converter (idempotent)."""
     from mkdocs_jupyter import plugin
 
     _state["executed_dir"] = executed_dir
+    _state["mode"] = mode  # the plugin's `execute` option
     if getattr(plugin, "_til_patched", False):
         return
     orig_key, orig_nb2html = plugin._compute_cache_key, plugin.convert.nb2html
