@@ -7,7 +7,7 @@ copy's snippets/ are imported.  Rounds interleave the kinds of build so that
 all of them see the same machine load; the table shows medians (min-max) of
 the rounds and every time also as a ratio to the render floor.
 
-* render floor: the same site and nav with TIL_NO_EXEC=1 (no figure drawn, no
+* render floor: the same site and nav with TIL_EXECUTE=off (no figure drawn, no
   notebook executed; stubs instead), in its own copy so it never evicts the
   other copy's mkdocs-jupyter cache;
 * cold: .cache/til-figures, .cache/til-notebooks, .cache/mkdocs-jupyter and .cache/til-katex deleted;
@@ -74,7 +74,7 @@ EDIT_MARK = "_bench_edit"
 # --------------------------------------------------------------------------- builds
 
 def env_for(project: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TIL_NO_EXEC")}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TIL_EXECUTE")}
     env.update(NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true", PYTHONHASHSEED="0",
                SOURCE_DATE_EPOCH="0", PYTHONPATH=str(project))
     env.update(extra)
@@ -403,13 +403,13 @@ def run(work: Path, runs: int, t0: float) -> int:
     edit_file = main_p / target["file"]
     edit_original = edit_file.read_text("utf-8")
 
-    build(floor_p, TIL_NO_EXEC="1")  # fills the floor copy's cache of the unexecuted notebook page
+    build(floor_p, TIL_EXECUTE="off")  # fills the floor copy's cache of the unexecuted notebook page
     res: dict[str, list[dict]] = {"floor": [], "cold": [], "warm": [], "edit": []}
     for r in range(1, runs + 1):
         clear_caches(main_p)
         res["cold"].append(build(main_p))
         res["warm"].append(build(main_p))
-        res["floor"].append(build(floor_p, TIL_NO_EXEC="1"))
+        res["floor"].append(build(floor_p, TIL_EXECUTE="off"))
         edit_file.write_text(insert_statement(edit_original, target["func"], r), "utf-8")
         res["edit"].append(build(main_p))
     edit_file.write_text(edit_original, "utf-8")
@@ -433,7 +433,7 @@ def run(work: Path, runs: int, t0: float) -> int:
         return "PASS" if ok else "MISS"
 
     rows = [
-        ("render floor (TIL_NO_EXEC=1)", span(w["floor"]), 1.0, med(c["floor"]), "-", "-",
+        ("render floor (TIL_EXECUTE=off)", span(w["floor"]), 1.0, med(c["floor"]), "-", "-",
          "stub figures, notebook not executed"),
         ("cold build (caches deleted)", span(w["cold"]), med(w["cold"]) / floor, med(c["cold"]), "-", "-",
          f"drew {cold_drawn:.0f} files ({n_fig} figures x light/dark) in "

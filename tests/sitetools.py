@@ -46,7 +46,7 @@ def build_env(project_dir: Path, extra_env: dict[str, str] | None = None) -> dic
     sys.path entries are searched before setuptools' editable finder, which
     maps ``snippets`` to the repository's snippets/ (checked by test_project_copy_imports_its_snippets).
     """
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TIL_NO_EXEC")}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TIL_EXECUTE")}
     env.update(BUILD_ENV)
     env["PYTHONPATH"] = str(project_dir)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"

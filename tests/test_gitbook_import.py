@@ -35,7 +35,7 @@ from tilsite.nav.summary import NOTE_PATH, parse_summary
 
 FIXTURE = ROOT / "tests" / "data" / "gitbook_fixture"
 SCREENSHOT = "스크린샷 2022-12-26 오후 8.58.10.png"
-NO_EXEC = {"TIL_NO_EXEC": "1"}  # the imported pages are under test, not the notebook
+NO_EXEC = {"TIL_EXECUTE": "off"}  # the imported pages are under test, not the notebook (mkdocs.yml: til execute)
 
 SHOWCASE = "til-etc/gatsby/01-gitbuk-pogi-seoneon.md"        # hint, tabs, figure, math ...
 LEVEL2 = "til-python-math/algorithm/programmers/level2/"

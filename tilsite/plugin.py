@@ -397,6 +397,14 @@ class TilPlugin(BasePlugin[TilConfig]):
         return preload.preload_body_scripts(output)  # Material's scripts, asked for from the head
 
     @event_priority(0)
+    def _post_math_css(self, output, page, config):
+        """KaTeX's styles as classes in the head, unless the theme's template already put them there."""
+        css = page.meta.get("til_math_css")
+        if css and f"<style>{css}</style>" not in output:
+            output = output.replace("</head>", f"<style>{css}</style>\n</head>", 1)
+        return output
+
+    @event_priority(0)
     def _post_active_note(self, output, page, config):
         note = self.notebook_note_page.get(page.file.src_uri)
         if note is not None:
@@ -417,7 +425,7 @@ class TilPlugin(BasePlugin[TilConfig]):
             shutil.copyfile(executed, dest)
         return output
 
-    on_post_page = CombinedEvent(_post_preload, _post_active_note, _post_executed_notebook)
+    on_post_page = CombinedEvent(_post_preload, _post_math_css, _post_active_note, _post_executed_notebook)
 
     @event_priority(0)
     def _post_build_math(self, config):

@@ -1,0 +1,73 @@
+"""A second site through the installed `til` plugin: tests/othersite/ (package `wavekit`, no mirror,
+plain Material, no pyproject.toml, no vendored KaTeX, no overrides/)."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitetools import build
+
+SITE = Path(__file__).parent / "othersite"
+
+pytestmark = pytest.mark.build
+
+
+@pytest.fixture
+def project(tmp_path):
+    dest = tmp_path / "othersite"
+    shutil.copytree(SITE, dest, ignore=shutil.ignore_patterns("__pycache__", "site", ".cache"))
+    return dest
+
+
+def test_builds_strictly_through_the_plugin(project, tmp_path):
+    proc = build(project, tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "site" / "index.html").read_text("utf-8")
+    # a value computed from the package: mean windows 2, 3, 4 of 1..5 (numpy as the oracle)
+    import numpy as np
+
+    expected = np.convolve(np.arange(1, 6), np.ones(3) / 3, mode="valid").sum()
+    assert f"sums to {expected:.6g}." in page
+    # a figure in both themes, drawn at build time
+    for variant in ("light", "dark"):
+        assert f'src="assets/figures/moving-average-{variant}.svg#only-{variant}"' in page
+        assert (tmp_path / "site" / "assets" / "figures" / f"moving-average-{variant}.svg").stat().st_size > 1000
+    # math typeset at build time with the KaTeX shipped in the plugin: CSS and fonts, never the JS
+    article = page.split("<article", 1)[1].split("</article>")[0]
+    assert 'class="katex-display"' in article and article.count('class="katex"') >= 2
+    assert "$" not in article and "\\(" not in article  # no TeX left for a script to typeset
+    assert 'href="assets/vendor/katex/katex.min.css"' in page
+    katex = tmp_path / "site" / "assets" / "vendor" / "katex"
+    assert any(katex.glob("fonts/*.woff2")) and not any(katex.rglob("*.js"))
+    css = re.search(r"<style>(\.ks0\{[^<]*)</style>", page)
+    assert css, "KaTeX's styles as classes are in the head (no overrides/ template)"
+    # no pyproject.toml: no wheel, quietly; the package's files are offered
+    downloads = tmp_path / "site" / "downloads"
+    assert not list(downloads.glob("*.whl"))
+    assert (downloads / "wavekit" / "smooth.py").is_file()
+    # the copy button copies a complete program: run it and use the function
+    copy = html.unescape(re.search(r'data-copy="([^"]*)"', page)[1])
+    program = copy + "\nprint(moving_average([1, 2, 3, 4, 5]).sum())\n"
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) == pytest.approx(expected)
+
+
+def test_broken_package_is_reported_at_its_file_and_line(project, tmp_path):
+    path = project / "wavekit" / "smooth.py"
+    text = path.read_text("utf-8")
+    target = text.splitlines().index("WIDTH = 3") + 2  # the line added below it
+    path.write_text(text.replace("WIDTH = 3\n", "WIDTH = 3\nraise ValueError('broken on purpose')\n"), "utf-8")
+    proc = build(project, tmp_path / "site")
+    assert proc.returncode != 0
+    assert f"wavekit/smooth.py:{target}:" in proc.stderr, proc.stderr
+    assert "(needed by docs/index.md:5)" in proc.stderr, proc.stderr  # the figure, drawn first (on_files)
+    assert "Traceback" not in proc.stderr
+    assert "broken on purpose" in proc.stderr
