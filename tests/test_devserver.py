@@ -1,4 +1,5 @@
-"""`til serve` (what `make serve` runs) shows a failed build in the browser and recovers by itself.
+"""`mkdocs serve` (bare, through the til plugin) and `til serve` (what `make serve` runs) show a
+failed build in the browser and recover by itself.
 
 Each test starts the real server on a free port, in a copy of the project, and
 talks to it over HTTP as a browser would.  The timings (save -> error page,
@@ -55,15 +56,19 @@ def _poll(url: str, status: int, timeout: float) -> tuple[float, str]:
     pytest.fail(f"{url} did not answer {status} within {timeout} s (last: {code}):\n{body[:2000]}")
 
 
+TIL_SERVE = ("til", "serve", "--dirty")
+MKDOCS_SERVE = ("mkdocs", "serve")  # bare: no --dirty, no wrapper; the plugin does it all
+
+
 class Server:
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, command: tuple[str, ...] = TIL_SERVE):
         self.project = project
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}/"
         self.log = project / "serve.log"
         self._out = self.log.open("w")
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "til"), "serve", "--dirty", "--dev-addr", f"127.0.0.1:{self.port}"],
+            [str(VENV_BIN / command[0]), *command[1:], "--dev-addr", f"127.0.0.1:{self.port}"],
             cwd=project, env=build_env(project), stdout=self._out, stderr=subprocess.STDOUT,
             start_new_session=True)
 
@@ -92,8 +97,8 @@ def server_in_copy(tmp_path):
     project = copy_project(tmp_path / "project", with_cache=True)
     servers = []
 
-    def start() -> Server:
-        s = Server(project)
+    def start(command: tuple[str, ...] = TIL_SERVE) -> Server:
+        s = Server(project, command)
         servers.append(s)
         s.wait_serving()
         return s
@@ -103,11 +108,12 @@ def server_in_copy(tmp_path):
         s.stop()
 
 
-def test_failed_rebuild_shows_error_page_then_recovers(server_in_copy):
+@pytest.mark.parametrize("command", [TIL_SERVE, MKDOCS_SERVE], ids=" ".join)
+def test_failed_rebuild_shows_error_page_then_recovers(server_in_copy, command):
     project, start = server_in_copy
     shapes = project / "snippets/convolution/shapes.py"
     line = next(i for i, t in enumerate(shapes.read_text("utf-8").splitlines(), 1) if t.startswith(BREAK[0]))
-    server = start()
+    server = start(command)
     url = server.base + NOTE_URL
     _poll(url, 200, 30)
 
@@ -133,12 +139,12 @@ def test_failed_rebuild_shows_error_page_then_recovers(server_in_copy):
     log = server.log.read_text("utf-8")
     assert TRACEBACK not in log, log[-3000:]
     assert len(re.findall(rf"snippets/convolution/shapes\.py:{line}: SyntaxError", log)) >= 2, log[-3000:]
-    MEASURES.append(f"til serve: error page {broke:.2f} s after the save, page back {fixed:.2f} s after the fix")
+    MEASURES.append(f"{' '.join(command)}: error page {broke:.2f} s after the save, page back {fixed:.2f} s after the fix")
 
 
 def test_good_build_after_a_failed_one_renders_what_changed_meanwhile(server_in_copy):
     """A nav change saved while the build is broken reaches the placeholders once it is fixed:
-    the --dirty rule (tilsite/serve.py) compares with the last *good* build."""
+    the --dirty rule (tilsite/nav/dirty.py) compares with the last *good* build."""
     project, start = server_in_copy
     shapes, summary = project / "snippets/convolution/shapes.py", project / "docs/SUMMARY.md"
     server = start()
@@ -156,11 +162,12 @@ def test_good_build_after_a_failed_one_renders_what_changed_meanwhile(server_in_
     assert "Kubernetes 입문" in other
 
 
-def test_first_build_failing_still_serves_the_error_page(server_in_copy):
+@pytest.mark.parametrize("command", [TIL_SERVE, MKDOCS_SERVE], ids=" ".join)
+def test_first_build_failing_still_serves_the_error_page(server_in_copy, command):
     project, start = server_in_copy
     shapes = project / "snippets/convolution/shapes.py"
     edit(shapes, *BREAK)
-    server = start()
+    server = start(command)
     code, body = _get(server.base + NOTE_URL)
     assert code == 500 and "SyntaxError: invalid syntax" in body
     edit(shapes, BREAK[1], BREAK[0])

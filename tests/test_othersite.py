@@ -71,3 +71,15 @@ def test_broken_package_is_reported_at_its_file_and_line(project, tmp_path):
     assert "(needed by docs/index.md:5)" in proc.stderr, proc.stderr  # the figure, drawn first (on_files)
     assert "Traceback" not in proc.stderr
     assert "broken on purpose" in proc.stderr
+
+
+@pytest.mark.parametrize("option, value", [("execute", "sometimes"), ("mirror", "'yes'"), ("package", "[a, b]")])
+def test_a_wrong_option_is_a_clean_config_error(project, tmp_path, option, value):
+    cfg = project / "mkdocs.yml"
+    cfg.write_text(cfg.read_text("utf-8").replace("      package: wavekit\n",
+                                                    f"      package: wavekit\n      {option}: {value}\n")
+                   .replace("      package: wavekit\n      package:", "      package:"), "utf-8")
+    proc = build(project, tmp_path / "site")
+    assert proc.returncode != 0
+    assert "Config value 'plugins'" in proc.stderr and f"Plugin 'til' option '{option}'" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -39,3 +39,6 @@ class TilConfig(base.Config):
 
     error_page = c.Type(bool, default=True)
     """Under `mkdocs serve`, answer pages with an HTTP 500 page naming file:line while a rebuild fails."""
+
+    fast_reload = c.Type(bool, default=True)
+    """Under `mkdocs serve`, re-render the written pages only (and placeholders when the nav changed)."""

@@ -66,9 +66,12 @@ class TilPlugin(BasePlugin[TilConfig]):
     # -- serve -------------------------------------------------------------------------
 
     def on_startup(self, command, dirty):
-        self.dirty.start(command, dirty)
-        if command == "serve" and self.config.error_page:
-            devserver.install(self.serve_errors)  # a failed rebuild becomes an HTTP 500 page
+        fast = command == "serve" and self.config.fast_reload
+        self.dirty.start(command, dirty or fast)
+        if command == "serve" and (self.config.error_page or fast):
+            self.serve_errors.show_errors = self.config.error_page  # a failed rebuild: an HTTP 500 page
+            self.serve_errors.always_dirty = fast
+            devserver.install(self.serve_errors)
 
     def on_serve(self, server, config, builder):
         try:
@@ -189,7 +192,7 @@ class TilPlugin(BasePlugin[TilConfig]):
         self.notebook_notes = pairing.companion_notes(files, self.docs, written)
         self._written_pages = written
 
-        if self.config.mirror and self.dirty.dirty_serving():
+        if self.dirty.dirty_serving():
             signature = nav_signature(Path(config.config_file_path), summary_text, written)
             self.dirty.mark_modified(files, self.placeholders, signature)
         return files

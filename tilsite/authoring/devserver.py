@@ -39,6 +39,8 @@ class ErrorState:
     def __init__(self) -> None:
         self.error: list[str] | None = None
         self.lock = threading.Lock()
+        self.show_errors = True  # answer pages with the error page while the last build failed
+        self.always_dirty = False  # rebuild with --dirty even when `mkdocs serve` was not given it
 
 
 class _Collect(logging.Handler):
@@ -119,6 +121,8 @@ def _guard(build, holder):
         collect = _Collect()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(collect)
+        if holder.til_errors.always_dirty:
+            kwargs["dirty"] = True  # the plugin decides what to re-render (tilsite/nav/dirty.py)
         try:
             build(config, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001  (every failure becomes the error page)
@@ -153,7 +157,7 @@ def _server_class(base, holder):
             state = holder.til_errors
             with state.lock:
                 lines = state.error
-            if lines is None or path.startswith("/livereload/") or not (path.endswith("/") or
+            if not state.show_errors or lines is None or path.startswith("/livereload/") or not (path.endswith("/") or
                                                                          path.endswith(".html")):
                 return super()._serve_request(environ, start_response)
             with self._epoch_cond:  # wait for a build under way, as MkDocs does for pages
