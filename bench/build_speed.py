@@ -167,7 +167,7 @@ def discover(project: Path) -> dict:
     for nb in notebooks:
         files = set()
         for code in nbs.notebook_code(nb):
-            for mod in deps._imported_snippets(code, "__notebook__"):
+            for mod in deps.imported_modules(code, "__notebook__"):
                 files.update(deps.dependency_files(mod))
         nb_deps[nb.relative_to(docs).as_posix()] = {f.relative_to(root.parent).as_posix() for f in files}
     module_files = {}

@@ -7,10 +7,9 @@ import re
 
 import pytest
 
-from sitetools import DOCS
-from tilsite.render import katex
+from tilsite.render import KATEX_DIR, katex
 
-KATEX_JS = DOCS / "assets" / "vendor" / "katex" / "katex.min.js"
+KATEX_JS = KATEX_DIR / "katex.min.js"  # shipped with the plugin
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-from sitetools import DOCS
-from tilsite.render import katex
-from tilsite.render import mathhead
+from tilsite.render import KATEX_DIR, katex, mathhead
 
-KATEX_JS = DOCS / "assets" / "vendor" / "katex" / "katex.min.js"
+KATEX_JS = KATEX_DIR / "katex.min.js"  # shipped with the plugin
 
 
 def test_styles_become_classes_shared_by_equal_styles():

@@ -28,11 +28,10 @@ from tilsite.nav.summary import SummaryError, parse_summary, placeholder_markdow
 from tilsite.notebooks import html as nbhtml
 from tilsite.notebooks import pairing
 from tilsite.notebooks import run as notebooks
-from tilsite.render import katex, mathhead, preload
+from tilsite.render import KATEX_DIR, katex, mathhead, preload
 
 log = logging.getLogger("mkdocs.plugins.til")
 
-KATEX_DIR = Path(__file__).parent / "render" / "vendor" / "katex"  # shipped with the plugin
 KATEX_SITE_DIR = "assets/vendor/katex"  # where its CSS and fonts go in the site
 KATEX_CSS = f"{KATEX_SITE_DIR}/katex.min.css"
 

@@ -26,14 +26,13 @@ the site (``DOWNLOADS``).  Blocks that include something else are left alone.
 
 from __future__ import annotations
 
-import html
 import functools
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pymdownx.snippets import SnippetPreprocessor
-
+from . import includes
 from .deps import program
 from .execute import ExecError, SnippetError, at, line_of, module_file, package
 
@@ -73,17 +72,10 @@ def section_lines(text: str, section: str | None) -> tuple[int, int]:
     lines = text.splitlines()
     if section is None:
         return 1, len(lines)
-    start = end = None
-    for lineno, line in enumerate(lines, start=1):
-        m = SnippetPreprocessor.RE_SNIPPET_SECTION.match(line)
-        if m and not m["escape"] and m["name"] == section:
-            if m["type"].lower() == "start" and start is None:
-                start = lineno
-            elif m["type"].lower() == "end" and start is not None and end is None:
-                end = lineno
-    if start is None or end is None:
+    span = includes.section_spans(lines).get(section)
+    if span is None:
         raise ExecError(f"has no section '{section}'")  # includes.check_includes reports it first
-    return start + 1, end - 1
+    return span[0] + 1, span[1] - 1
 
 
 def _module(path: str) -> str:

@@ -37,12 +37,12 @@ def _import_targets(node: ast.Import | ast.ImportFrom, module: str, alias: ast.a
 _IMPORTS: dict[tuple[str, str], frozenset[str]] = {}
 
 
-def _imported_snippets(source: str | ast.AST, module: str) -> set[str]:
+def imported_modules(source: str | ast.AST, module: str) -> set[str]:
     """Names of snippets modules imported by `source` (absolute or relative imports)."""
     memo = (source, module) if isinstance(source, str) else None
     if memo in _IMPORTS:  # memoised on the text: warm builds ask for the same files
         return set(_IMPORTS[memo])
-    tree = _parse(source, module) if isinstance(source, str) else source
+    tree = parse_module(source, module) if isinstance(source, str) else source
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -63,14 +63,14 @@ def dependency_files(module: str) -> list[Path]:
         path = module_file(name)
         if path is not None:
             files.add(path)
-            todo.extend(_imported_snippets(path.read_text("utf-8"), name))
+            todo.extend(imported_modules(path.read_text("utf-8"), name))
     return sorted(files)
 
 
 _PARSED: dict[str, ast.Module] = {}
 
 
-def _parse(text: str, module: str) -> ast.Module:
+def parse_module(text: str, module: str) -> ast.Module:
     """ast.parse, memoised on the text: a build asks for the same module many times.
 
     A snippets module that does not parse is a SnippetError at its own file and
@@ -159,7 +159,7 @@ def _module_index(text: str, module: str) -> tuple[dict[str, list[Stmt]], list[S
     lines = text.splitlines()
     binders: dict[str, list[Stmt]] = {}
     always: list[Stmt] = []
-    for i, node in enumerate(_parse(text, module).body):
+    for i, node in enumerate(parse_module(text, module).body):
         if i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # the module docstring
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -188,7 +188,7 @@ def _module_index(text: str, module: str) -> tuple[dict[str, list[Stmt]], list[S
             continue
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         stmt = Stmt(module, (node.lineno, ""), ast.dump(node), frozenset(_names_used(node)),
-                    frozenset(_imported_snippets(node, module)),  # imports inside functions
+                    frozenset(imported_modules(node, module)),  # imports inside functions
                     "code", "\n".join(lines[first - 1 : node.end_lineno]), (first, node.end_lineno))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound = [{node.name}]

@@ -25,7 +25,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .deps import _parse, function_dependencies, source_hash
+from .deps import parse_module, function_dependencies, source_hash
 from .execute import ExecError, draws, load, module_file, package, reads_cache, warnings_are_errors
 
 RENDER_VERSION = "2"  # bump when the rendering below changes
@@ -81,7 +81,7 @@ def caption(spec: FigureSpec) -> str:
     path = module_file(spec.qualname)
     if path is None:
         raise ExecError(f"no module {spec.qualname}")
-    for node in _parse(path.read_text("utf-8"), spec.qualname).body:
+    for node in parse_module(path.read_text("utf-8"), spec.qualname).body:
         if isinstance(node, ast.FunctionDef) and node.name == spec.func:
             doc = ast.get_docstring(node)
             if not doc:
@@ -147,7 +147,7 @@ def _render_code() -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _tool_versions() -> str:
+def tool_versions() -> str:
     """Versions of what draws the figures, read without importing matplotlib (warm builds skip it).
 
     The version comes from the package's *.dist-info folder next to it: a glob
@@ -187,7 +187,7 @@ class FigureCache:
             deps = self._deps[(spec.qualname, spec.func)] = function_dependencies(spec.qualname, spec.func)
         digest, files = deps
         return source_hash(files, digest, spec.qualname, spec.func, variant, spec.fmt, RENDER_VERSION,
-                           _render_code(), _tool_versions(), repr(sorted(THEMES[variant].items())),
+                           _render_code(), tool_versions(), repr(sorted(THEMES[variant].items())),
                            repr(sorted(_COMMON_RC.items())))[:20]
 
     def get(self, spec: FigureSpec, variant: str) -> bytes:

@@ -55,7 +55,19 @@ def section_markers(lines: list[str]) -> tuple[dict[str, int], list[str]]:
     Errors (as 'LINE: message') for a section opened but never closed, closed
     but never opened, or defined twice (pymdownx would include only the first).
     """
+    starts, _, errors = _scan_sections(lines)
+    return starts, errors
+
+
+def section_spans(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """{name: (line of its start marker, line of its end marker)} of each closed section (1-based)."""
+    return _scan_sections(lines)[1]
+
+
+def _scan_sections(lines: list[str]) -> tuple[dict[str, int], dict[str, tuple[int, int]], list[str]]:
+    """The one reading of section markers: starts, closed spans and pairing errors."""
     starts: dict[str, int] = {}
+    spans: dict[str, tuple[int, int]] = {}
     open_: dict[str, int] = {}
     errors: list[str] = []
     for lineno, line in enumerate(lines, start=1):
@@ -70,13 +82,13 @@ def section_markers(lines: list[str]) -> tuple[dict[str, int], list[str]]:
                 continue
             starts[name] = open_[name] = lineno
         elif name in open_:
-            del open_[name]
+            spans[name] = (open_.pop(name), lineno)
         else:
             errors.append(f"{lineno}: section '{name}' is closed here but was never opened "
                           f"(add '--8<-- [start:{name}]' above it)")
     errors += [f"{line}: section '{name}' is opened here but never closed "
                f"(add '--8<-- [end:{name}]' after its last line)" for name, line in open_.items()]
-    return starts, errors
+    return starts, spans, errors
 
 
 def check_includes(text: str, where: str, pre: SnippetPreprocessor, root: Path,

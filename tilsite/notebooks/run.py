@@ -17,9 +17,9 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from ..library.deps import _imported_snippets, dependency_files, source_hash
+from ..library.deps import imported_modules, dependency_files, source_hash
 from ..library.execute import ExecError, load, module_file, reads_cache
-from ..library.figures import _tool_versions
+from ..library.figures import tool_versions
 
 _state: dict = {"executed_dir": None, "mode": "auto"}
 
@@ -45,7 +45,7 @@ def notebook_snippets(path: str | Path) -> set[str]:
     modules = set()
     for code in notebook_code(path):
         try:
-            modules |= _imported_snippets(code, "__notebook__")
+            modules |= imported_modules(code, "__notebook__")
         except SyntaxError:  # the cell fails when run; the notebook's own bytes are in the key
             continue
     return modules
@@ -56,7 +56,7 @@ def notebook_deps_hash(path: str | Path) -> str:
     files = set()
     for module in notebook_snippets(path):
         files.update(dependency_files(module))
-    return source_hash(sorted(files), _tool_versions())
+    return source_hash(sorted(files), tool_versions())
 
 
 def executed_path(nb_path: str | Path) -> Path:
