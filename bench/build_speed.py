@@ -11,7 +11,7 @@ the rounds and every time also as a ratio to the render floor.
   notebook executed; stubs instead), in its own copy so it never evicts the
   other copy's mkdocs-jupyter cache;
 * cold: .cache/til-figures, .cache/til-notebooks, .cache/mkdocs-jupyter and .cache/til-katex deleted;
-* math: what typesetting the formulas costs inside those builds (tilsite/katex.py
+* math: what typesetting the formulas costs inside those builds (tilsite/render/katex.py
   logs it): KaTeX's time in a cold build, and all the math work (cache reads
   included) in a warm one; the render floor typesets math too;
 * warm: nothing changed since the previous build;
@@ -24,7 +24,7 @@ the rounds and every time also as a ratio to the render floor.
   reads (and nothing drawn or executed depends on), timed from the edit until
   the served page shows it.  Plain --dirty would be wrong here (MkDocs judges
   pages by mtime: a snippet edit would never reach the page showing it, and the
-  generated placeholders would always be re-rendered); tilsite/serve.py decides
+  generated placeholders would always be re-rendered); tilsite/nav/dirty.py decides
   instead, re-rendering placeholders only when the nav changed;
 * sizes: the built site (bytes of all files, and du), and the conv note's own
   transfer: its HTML, the figures it shows (both variants; a reader's browser
@@ -241,13 +241,16 @@ def fetch(url: str) -> str | None:
         return None
 
 
-def serve_reloads(project: Path, page_url: str, probe_file: Path, runs: int) -> tuple[list[float], list[float]]:
+def serve_reloads(project: Path, page_url: str, probe_file: Path, runs: int,
+                  command: tuple[str, ...] | None = None) -> tuple[list[float], list[float]]:
     """Seconds from a snippet edit until `mkdocs serve` serves the changed page, `runs` times,
     and the server's own "Documentation built in" time of each rebuild."""
     port = free_port()
     log = open(project / "serve.log", "w")
-    # `til serve --dirty`, as `make serve` runs it: tilsite/serve.py decides which pages are stale
-    proc = subprocess.Popen([str(MKDOCS.parent / "til"), "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}",
+    # `til serve --dirty`, as `make serve` runs it: the til plugin (tilsite/nav/dirty.py) decides which
+    # pages are stale
+    command = command or (str(MKDOCS.parent / "til"), "serve", "--dirty")
+    proc = subprocess.Popen([*command, "--dev-addr", f"127.0.0.1:{port}",
                              "--config-file", str(project / "mkdocs.yml")],
                             cwd=project, env=env_for(project), stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

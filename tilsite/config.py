@@ -23,7 +23,7 @@ class TilConfig(base.Config):
     """Typeset `$...$` and `$$...$$` with KaTeX at build time; readers get its CSS and fonts only."""
 
     katex_dir = c.Optional(c.Type(str))
-    """Folder holding katex.min.js, katex.min.css and fonts/ (default: the copy shipped in tilsite)."""
+    """Folder holding katex.min.js, katex.min.css and fonts/, relative to mkdocs.yml (default: the copy in tilsite)."""
 
     wheel = c.Type(bool, default=True)
     """Offer the package as a wheel for download (off by itself when there is no pyproject.toml)."""

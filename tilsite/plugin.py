@@ -94,7 +94,7 @@ class TilPlugin(BasePlugin[TilConfig]):
             self.math.close()
 
     def _katex_dir(self) -> Path:
-        return Path(self.config.katex_dir) if self.config.katex_dir else KATEX_DIR
+        return self.root / self.config.katex_dir if self.config.katex_dir else KATEX_DIR
 
     def on_config(self, config):
         self._reset()
@@ -223,7 +223,7 @@ class TilPlugin(BasePlugin[TilConfig]):
     def _register_downloads(self, files, config):
         """The package's files (code block titles link to them) and its wheel, for download."""
         package = ex.snippets_root()
-        for path in wheel.package_files(package):
+        for path in wheel.package_files(package) if self.config.downloads else ():
             rel = path.relative_to(package.parent).as_posix()
             files.append(File.generated(config, codeblocks.download_path(rel), content=path.read_bytes()))
         pyproject = self.root / "pyproject.toml"
@@ -338,8 +338,9 @@ class TilPlugin(BasePlugin[TilConfig]):
         blocks = self.codeblocks.pop(page.file.src_uri, None)
         if blocks:
             try:
-                html = codeblocks.finish_html(html, blocks, lambda p: get_relative_url(codeblocks.download_path(p),
-                                                                                       page.url))
+                href = (lambda p: get_relative_url(codeblocks.download_path(p), page.url)) \
+                    if self.config.downloads else None
+                html = codeblocks.finish_html(html, blocks, href)
             except ex.ExecError as exc:
                 raise TilError(f"{self.docs_name}/{page.file.src_uri}: {exc}") from None
         return html

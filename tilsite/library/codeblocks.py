@@ -155,7 +155,8 @@ _MARK = re.compile(r'<div class="til-code" data-til-code="(?P<n>\d+)"(?: markdow
 def finish_html(page_html: str, blocks: list[Block], href) -> str:
     """Put each block's program into its data-copy attribute and link its title to the file.
 
-    `href(path)` is the URL of a snippets file's download, relative to the page.
+    `href(path)` is the URL of a snippets file's download, relative to the page; with href None
+    the title is left as it is (no downloads).
     """
     done = set()
 
@@ -166,6 +167,8 @@ def finish_html(page_html: str, blocks: list[Block], href) -> str:
         copy = html.escape(block.copy, quote=True).replace("\n", "&#10;")
         name = Path(block.path).name
         title = m["title"]
+        if href is None:
+            return f'<div class="til-code" data-copy="{copy}">{m["head"]}{title}{m["tail"]}'
         rest = title[len(name):] if title.startswith(name) else ""
         link = (f'<a href="{html.escape(href(block.path))}" download="{name}" '
                 f'title="{name} 내려받기">{name}</a>{rest}')
