@@ -305,8 +305,7 @@ def test_notebook_run_prints_nothing(tmp_path):
     nb = tmp_path / "quiet.py"
     nb.write_text(textwrap.dedent(RAISING_NOTEBOOK).replace('raise RuntimeError("cell boom")', "print(x)"), "utf-8")
     code = ("import sys; from pathlib import Path; from tilsite.notebooks import run as n;"
-            f"n._state['executed_dir'] = Path({str(tmp_path / 'out')!r});"
-            f"print(n.execute_notebook({str(nb)!r}).name)")
+            f"print(n.execute_notebook({str(nb)!r}, n.Runs(Path({str(tmp_path / 'out')!r}))).name)")
     proc = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, timeout=300,
                           cwd=tmp_path, env=build_env(tmp_path))
     assert proc.returncode == 0, proc.stderr

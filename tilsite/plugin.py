@@ -61,6 +61,7 @@ class TilPlugin(BasePlugin[TilConfig]):
         self.codeblocks: dict = {}
         self.notebook_css: dict[str, str] = {}
         self._written_pages: list[str] = []
+        self.notebook_runs: notebooks.Runs | None = None
 
     # -- serve -------------------------------------------------------------------------
 
@@ -123,7 +124,8 @@ class TilPlugin(BasePlugin[TilConfig]):
                 jupyter.config["execute"] = False
             if not ex.reads_cache(self.config.execute):
                 jupyter.config["cache"] = False
-            notebooks.install(cache / "til-notebooks", self.config.execute)
+            self.notebook_runs = notebooks.Runs(cache / "til-notebooks", self.config.execute)
+            notebooks.install(self.notebook_runs)
         return config
 
     def _add_markdown_extensions(self, config):
@@ -420,7 +422,7 @@ class TilPlugin(BasePlugin[TilConfig]):
         if getattr(page, "nb_url", None) and ex.draws(self.config.execute):
             src = page.file.abs_src_path
             try:
-                executed = notebooks.execute_notebook(src)
+                executed = notebooks.execute_notebook(src, self.notebook_runs)
             except ex.ExecError as exc:
                 raise TilError(str(exc)) from None
             dest = Path(page.file.abs_dest_path).parent / (Path(src).stem + ".ipynb")

@@ -17,11 +17,18 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from ..library.deps import imported_modules, dependency_files, source_hash
+from ..errors import TilError
+from ..library.deps import dependency_files, imported_modules, source_hash
 from ..library.execute import ExecError, load, module_file, reads_cache
 from ..library.figures import tool_versions
 
-_state: dict = {"executed_dir": None, "mode": "auto"}
+
+class Runs:
+    """Where executed notebooks are kept and the `execute` option: held by the plugin, one per build."""
+
+    def __init__(self, executed_dir: Path, mode: str = "auto") -> None:
+        self.executed_dir = Path(executed_dir)
+        self.mode = mode
 
 
 _CODE: dict[tuple[str, bytes], list[str]] = {}
@@ -59,14 +66,14 @@ def notebook_deps_hash(path: str | Path) -> str:
     return source_hash(sorted(files), tool_versions())
 
 
-def executed_path(nb_path: str | Path) -> Path:
+def executed_path(nb_path: str | Path, executed_dir: Path) -> Path:
     """Where the executed copy of a notebook is kept: keyed by source and snippet hashes."""
     src = Path(nb_path)
     key = hashlib.sha256(src.read_bytes() + notebook_deps_hash(src).encode()).hexdigest()[:20]
-    return Path(_state["executed_dir"]) / f"{src.stem}-{key}.ipynb"
+    return Path(executed_dir) / f"{src.stem}-{key}.ipynb"
 
 
-def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 300) -> Path:
+def execute_notebook(nb_path: str | Path, runs: Runs, kernel_name: str = "", timeout: int = 300) -> Path:
     """Run a jupytext notebook top to bottom; save and return the executed .ipynb.
 
     Raises ExecError naming the file, the cell number and its first line
@@ -78,8 +85,8 @@ def execute_notebook(nb_path: str | Path, kernel_name: str = "", timeout: int = 
     from nbclient.exceptions import CellExecutionError
     from traitlets.config import Config
 
-    out = executed_path(nb_path)
-    if out.is_file() and reads_cache(_state["mode"]):
+    out = executed_path(nb_path, runs.executed_dir)
+    if out.is_file() and reads_cache(runs.mode):
         return out
     for module in sorted(m for m in notebook_snippets(nb_path) if module_file(m) is not None):
         load(module)  # a broken snippet is reported at its own file and line, not as "cell N raised"
@@ -183,12 +190,11 @@ def _failing_cell(nb) -> tuple[int, str]:
     return code_no, ""
 
 
-def install(executed_dir: Path, mode: str = "auto") -> None:
+def install(runs: Runs) -> None:
     """Wrap mkdocs-jupyter's cache key and converter (idempotent)."""
     from mkdocs_jupyter import plugin
 
-    _state["executed_dir"] = executed_dir
-    _state["mode"] = mode  # the plugin's `execute` option
+    plugin.til_runs = runs  # the wrapped converter reads the current build's from here
     if getattr(plugin, "_til_patched", False):
         return
     orig_key, orig_nb2html = plugin._compute_cache_key, plugin.convert.nb2html
@@ -198,20 +204,16 @@ def install(executed_dir: Path, mode: str = "auto") -> None:
         try:
             deps = notebook_deps_hash(nb_path)
         except ExecError as exc:  # a snippets file that does not parse: one clean line
-            from mkdocs.exceptions import PluginError
-
-            raise PluginError(str(exc)) from None
+            raise TilError(str(exc)) from None
         return hashlib.sha256((base + deps).encode()).hexdigest()
 
     def nb2html(nb_path, execute=False, kernel_name="", **kwargs):
         if execute:
             try:
-                nb_path = str(execute_notebook(nb_path, kernel_name))
+                nb_path = str(execute_notebook(nb_path, plugin.til_runs, kernel_name))
             except ExecError as exc:
-                from mkdocs.exceptions import PluginError
-
                 # raised inside page rendering: only a BuildError is reported without a traceback
-                raise PluginError(str(exc)) from None
+                raise TilError(str(exc)) from None
         return orig_nb2html(nb_path, execute=False, kernel_name=kernel_name, **kwargs)
 
     plugin._compute_cache_key = cache_key
@@ -219,4 +221,4 @@ def install(executed_dir: Path, mode: str = "auto") -> None:
     plugin._til_patched = True
 
 
-__all__ = ["ExecError", "execute_notebook", "executed_path", "install", "notebook_deps_hash"]
+__all__ = ["ExecError", "Runs", "execute_notebook", "executed_path", "install", "notebook_deps_hash"]
