@@ -83,3 +83,20 @@ def test_a_wrong_option_is_a_clean_config_error(project, tmp_path, option, value
     assert proc.returncode != 0
     assert "Config value 'plugins'" in proc.stderr and f"Plugin 'til' option '{option}'" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_features_turn_off_one_option_each(project, tmp_path):
+    cfg = project / "mkdocs.yml"
+    cfg.write_text(cfg.read_text("utf-8").replace(
+        "      package: wavekit\n",
+        "      package: wavekit\n      math: false\n      downloads: false\n      execute: \"off\"\n"), "utf-8")
+    proc = build(project, tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr
+    site = tmp_path / "site"
+    page = (site / "index.html").read_text("utf-8")
+    assert "katex" not in page and not (site / "assets" / "vendor").exists()  # no math: no KaTeX at all
+    assert not (site / "downloads").exists() and 'download="smooth.py"' not in page
+    assert "data-copy=" in page  # the copy text does not need the downloads
+    # execute off: a stub stands in for each figure, nothing is drawn
+    assert "drew" not in proc.stderr
+    assert (site / "assets" / "figures" / "moving-average-light.svg").stat().st_size < 1000
