@@ -156,7 +156,7 @@ class TilPlugin(BasePlugin[TilConfig]):
         if self.config.mirror:
             try:
                 summary_text = (self.docs / "SUMMARY.md").read_text("utf-8")
-                entries = parse_summary(summary_text)
+                entries = parse_summary(summary_text, f"{self.docs_name}/SUMMARY.md")
             except FileNotFoundError:
                 raise TilError(f"{self.docs_name}/SUMMARY.md is missing: it is the site's navigation") from None
             except SummaryError as exc:
