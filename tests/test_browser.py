@@ -309,7 +309,7 @@ def _assert_typeset(v: Visit, where: str):
         v.page.locator(".md-content .katex").first.wait_for(state="attached")
     except PlaywrightTimeout:
         pytest.fail(f"{where}: no KaTeX output (.katex) after {TIMEOUT_MS} ms; "
-                    "the build typesets math (tilsite/katex.py): is the page built from this tree?", pytrace=False)
+                    "the build typesets math (tilsite/render/katex.py): is the page built from this tree?", pytrace=False)
     errors = v.page.locator(".md-content .katex-error").all_inner_texts()
     assert not errors, f"{where}: KaTeX could not parse {errors}"
     v.show_all()  # the whole article, not only what is on screen
@@ -641,7 +641,7 @@ _TORN_JS = """() => {
   const bad = []; let glued = 0;
   for (const m of document.querySelectorAll('.md-content span.til-math')) {
     const bases = [...m.querySelectorAll('.base')];
-    // longer formulas keep KaTeX's own breaks (tilsite/katex.py KEEP_TOGETHER_MAX_TEX)
+    // longer formulas keep KaTeX's own breaks (tilsite/render/katex.py KEEP_TOGETHER_MAX_TEX)
     if (!bases.length || m.getAttribute('aria-label').length > %d) continue;
     for (const [node, after] of [[m.nextSibling, true], [m.previousSibling, false]]) {
       if (!node || node.nodeType !== 3 || !node.length) continue;

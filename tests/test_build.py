@@ -2,7 +2,7 @@
 
 A clean failure: non-zero exit, a message naming the file (and the line where
 there is one), no Python traceback, and no site left behind that looks
-deployable (hooks/til.py empties the site directory when a build fails).
+deployable (the til plugin empties the site directory when a build fails).
 
 BAD_INPUTS below is the list of those kinds, readable as documentation: each
 row is (id, mutation of a fresh project copy, regex the build's stderr must match).
@@ -175,7 +175,7 @@ BAD_INPUTS = [
          docs_file("til-etc/broken-nb.py", WARNING_NOTEBOOK),
          r"(?m)^ERROR\s+-\s+docs/til-etc/broken-nb\.py:8: cell 2 \('warnings\.warn\(\"careful now\"\)'\) wrote to stderr: "
          r".*UserWarning: careful now"),
-    # --- pymdownx.snippets includes (checked by tilsite/includes.py before Markdown runs)
+    # --- pymdownx.snippets includes (checked by tilsite/library/includes.py before Markdown runs)
     Case("include-missing-file",
          note('# K\n\n```python\n--8<-- "snippets/convolution/nope.py:x"\n```\n'),
          NOTE_RE + r":4: included file 'snippets/convolution/nope\.py' does not exist"),
@@ -186,7 +186,7 @@ BAD_INPUTS = [
          note_with_snippet("# --8<-- [start:a]\ndef a():\n    pass\n",
                            '# K\n\n```python\n--8<-- "snippets/badcase.py:a"\n```\n'),
          r"snippets/badcase\.py:1: section 'a' is opened here but never closed .*included from " + NOTE_RE + ":4"),
-    # --- included code blocks (tilsite/codeblocks.py): the title names the file it links to
+    # --- included code blocks (tilsite/library/codeblocks.py): the title names the file it links to
     Case("include-title-names-another-file",
          note('# K\n\n```python title="layers.py"\n'
               '--8<-- "snippets/convolution/shapes.py:output_size"\n```\n'),
@@ -233,7 +233,7 @@ BAD_INPUTS = [
     Case("front-matter-not-yaml",
          note("---\ntitle: [oops\n---\n# K\n"),
          NOTE_RE + r":\d+: front matter is not valid YAML"),
-    # --- math (typeset at build time by KaTeX, tilsite/katex.py)
+    # --- math (typeset at build time by KaTeX, tilsite/render/katex.py)
     Case("display-math-katex-rejects",
          note("# K\n\n본문\n\n$$\nx = \\frac{1}\n$$\n"),
          NOTE_RE + r":6: KaTeX parse error: Unexpected end of input in a macro argument"),
@@ -301,7 +301,7 @@ def test_bad_input_fails_cleanly(case: Case, tmp_path):
 
 def test_notebook_run_prints_nothing(tmp_path):
     """A cold notebook run says nothing a reader of the build log cannot act on (no kernel
-    "running over TCP without encryption" warning: tilsite/notebooks.py uses IPC sockets)."""
+    "running over TCP without encryption" warning: tilsite/notebooks/run.py uses IPC sockets)."""
     nb = tmp_path / "quiet.py"
     nb.write_text(textwrap.dedent(RAISING_NOTEBOOK).replace('raise RuntimeError("cell boom")', "print(x)"), "utf-8")
     code = ("import sys; from pathlib import Path; from tilsite.notebooks import run as n;"

@@ -12,7 +12,7 @@ mkdocs.yml, hooks/ and overrides/ with a two-page docs/ and a tiny
 One cold build fills .cache (module fixture); each test copies that warm
 project to its own folder (the cache is keyed by content and relative paths,
 so it moves with the copy), makes one edit and builds once.  What a build
-redid is read from its log: "drew N figure file(s): ..." (hooks/til.py) and
+redid is read from its log: "drew N figure file(s): ..." (the til plugin) and
 mkdocs-jupyter's "Cache hit:" / "Cache miss, writing:" lines.
 """
 
@@ -218,7 +218,7 @@ def test_editing_a_snippet_the_notebook_imports_transitively_reexecutes_it(warm,
 
 
 # ---------------------------------------------------------------- the figure key, without building
-# tilsite.deps.function_dependencies decides what a figure's cache key covers; these cases are
+# tilsite.library.deps.function_dependencies decides what a figure's cache key covers; these cases are
 # checked in-process on a throwaway snippets package (snippets_root pointed at it).
 
 FD_FIGS = '''"""Figures."""

@@ -1,4 +1,4 @@
-"""Copyable programs (tilsite.deps.program) and the code-block rewrite (tilsite.codeblocks), in-process.
+"""Copyable programs (tilsite.library.deps.program) and the code-block rewrite (tilsite.library.codeblocks), in-process.
 
 A throwaway ``snippets.cbprobe`` package stands in for the real one
 (execute.snippets_root is pointed at it), so each rule is checked on a case

@@ -11,9 +11,9 @@ shows that no output depends on set or dict-of-str iteration order.
 
 Sources of nondeterminism found and fixed: notebook cell ids (jupytext draws
 random ones; they reached the .ipynb and the page's `id="cell-id=..."`), now
-numbered in tilsite/notebooks.py.  Already handled before: matplotlib's SVG
+numbered in tilsite/notebooks/run.py.  Already handled before: matplotlib's SVG
 ids (svg.hashsalt), SVG <metadata> dates and the PNG 'Software' chunk
-(tilsite/figures.py), nbclient's execution timestamps (record_timing=False).
+(tilsite/library/figures.py), nbclient's execution timestamps (record_timing=False).
 """
 
 from __future__ import annotations

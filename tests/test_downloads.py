@@ -1,6 +1,6 @@
 """What a reader downloads runs outside the repository.
 
-* the ``snippets`` wheel (tilsite/wheel.py): deterministic bytes, the package
+* the ``snippets`` wheel (tilsite/library/wheel.py): deterministic bytes, the package
   only, numpy its only requirement, installable offline into a clean venv;
 * the code blocks' files: each title links to a copy of its file in the site;
 * the notebook: the downloaded ``.py`` runs with ``python`` and the ``.ipynb``
@@ -80,7 +80,7 @@ def test_wheel_modules_import_only_what_the_wheel_declares():
     """numpy (the requirement), the packages of the extras (matplotlib: `plot`), the standard library.
 
     A module that imports anything else (sympy, scipy, ...) would install and then fail to import:
-    declare it in tilsite/wheel.py (an extra) or keep the module out of the package.
+    declare it in tilsite/library/wheel.py (an extra) or keep the module out of the package.
     """
     import ast
     import sys

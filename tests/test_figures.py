@@ -1,6 +1,6 @@
 """The convolution note's figures: they draw, deterministically, compactly, and draw the right numbers.
 
-Every figure is rendered once per theme through tilsite.figures.draw, the
+Every figure is rendered once per theme through tilsite.library.figures.draw, the
 build's own code path (its _COMMON_RC and THEMES, koreanize's font), so a
 missing glyph warning fails here (pytest turns warnings into errors) just as
 it would show as tofu on the page.  The numbers are checked against numpy /
@@ -43,7 +43,7 @@ from test_browser import CHROMIUM, FLAGSHIP, evaluate_in_own_chromium, site_url 
 import snippets.convolution.figures as figures
 from tilsite.library.figures import _COMMON_RC, THEMES, FigureSpec, caption, draw
 
-with warnings.catch_warnings():  # as tilsite.figures.draw: it compares versions with LooseVersion
+with warnings.catch_warnings():  # as tilsite.library.figures.draw: it compares versions with LooseVersion
     warnings.simplefilter("ignore", DeprecationWarning)
     import koreanize_matplotlib  # noqa: F401  (the Nanum font: mixed Korean and mathtext lines parse as drawn)
 

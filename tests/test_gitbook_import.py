@@ -299,7 +299,7 @@ def test_report_counts_blocks_assets_and_left_overs(mirror):
 
 def test_conversion_html(mirror_site):
     page = soup(mirror_site, SHOWCASE)
-    # math is typeset at build time (tilsite/katex.py); the TeX source stays as the label
+    # math is typeset at build time (tilsite/render/katex.py); the TeX source stays as the label
     inline = page.select_one("span.til-math")
     assert inline["aria-label"] == "f(x) = x^2" and inline.select_one(".katex")
     assert len(page.select("div.til-math--display .katex-display")) == 2

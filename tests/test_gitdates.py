@@ -1,4 +1,4 @@
-"""tilsite/gitdates.py: "마지막 수정" is the last commit's date, and nothing without Git."""
+"""tilsite/nav/gitdates.py: "마지막 수정" is the last commit's date, and nothing without Git."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""tilsite/katex.py: formulas found in a page's HTML, typeset by the vendored KaTeX
+"""tilsite/render/katex.py: formulas found in a page's HTML, typeset by the vendored KaTeX
 in an embedded V8, cached by TeX source, and rejected formulas reported."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""tilsite/mathhead.py: KaTeX's inline styles moved into one <style> per page."""
+"""tilsite/render/mathhead.py: KaTeX's inline styles moved into one <style> per page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""tilsite/preload.py: the scripts at the end of the body are asked for from the head."""
+"""tilsite/render/preload.py: the scripts at the end of the body are asked for from the head."""
 
 from __future__ import annotations
 

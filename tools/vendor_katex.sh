@@ -13,4 +13,4 @@ cp "$tmp/package/dist/fonts/"*.woff2 "$dest/fonts/"
 sed -E 's/,url\(fonts\/[A-Za-z0-9_-]+\.woff\) format\("woff"\),url\(fonts\/[A-Za-z0-9_-]+\.ttf\) format\("truetype"\)//g' \
   "$tmp/package/dist/katex.min.css" > "$dest/katex.min.css"
 full=$(node -e "console.log(require('$tmp/package/package.json').version)")
-printf 'KaTeX %s, from the npm package "katex" (dist/), MIT licence (LICENSE).\nKept: katex.min.js (run at build time by tilsite/katex.py, not shipped: mkdocs.yml exclude_docs), fonts/*.woff2.\nkatex.min.css: the woff and ttf fallbacks are removed from @font-face, since only woff2 is shipped.\nRefresh with tools/vendor_katex.sh.\n' "$full" > "$dest/VERSION"
+printf 'KaTeX %s, from the npm package "katex" (dist/), MIT licence (LICENSE).\nKept: katex.min.js (run at build time by tilsite/render/katex.py, never added to the site), fonts/*.woff2.\nkatex.min.css: the woff and ttf fallbacks are removed from @font-face, since only woff2 is shipped.\nRefresh with tools/vendor_katex.sh.\n' "$full" > "$dest/VERSION"

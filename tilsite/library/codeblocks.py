@@ -13,7 +13,7 @@ block per section:
   the page's own must start with that name or the repository path), inside a
   ``<div class="til-code">`` that ``finish_html`` gives a ``data-copy``
   attribute: Material's copy button copies that text instead of the visible
-  code.  It holds the whole program (``tilsite.deps.program``): imports, the
+  code.  It holds the whole program (``tilsite.library.deps.program``): imports, the
   helpers and constants the shown code needs, and the shown code, in source
   order;
 * a collapsed block "함께 복사되는 import와 도우미 함수" under it with

@@ -8,11 +8,11 @@ A page asks for figures and values with one directive each, on its own or inside
 
 The jobs live in their own modules:
 
-* ``tilsite.deps``: which code a function reaches (statement level, across the
+* ``tilsite.library.deps``: which code a function reaches (statement level, across the
   snippets modules); it keys the figure cache and writes the copyable programs;
-* ``tilsite.figures``: ``figure`` directives, drawing and the figure cache;
-* ``tilsite.values``: ``value`` directives;
-* ``tilsite.codeblocks``: included code blocks, their copy text and downloads.
+* ``tilsite.library.figures``: ``figure`` directives, drawing and the figure cache;
+* ``tilsite.library.values``: ``value`` directives;
+* ``tilsite.library.codeblocks``: included code blocks, their copy text and downloads.
 
 This module holds what they share: the directive syntax, the error type, where
 the ``snippets`` package is, and importing it.

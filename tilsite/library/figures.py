@@ -4,7 +4,7 @@
 colour scheme, and saves an SVG (or PNG, for photos: ``... plot_x png``).
 
 Figures are cached under ``.cache/til-figures`` per plot function: the key hashes
-the code the function reaches (``tilsite.deps.function_dependencies``: its own
+the code the function reaches (``tilsite.library.deps.function_dependencies``: its own
 body, the helpers, constants and imports it uses, across snippets modules;
 compared as ASTs, so comments and formatting don't count).  Editing one
 ``plot_*`` function redraws that figure only; editing a library function
