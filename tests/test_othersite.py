@@ -89,7 +89,7 @@ def test_features_turn_off_one_option_each(project, tmp_path):
     cfg = project / "mkdocs.yml"
     cfg.write_text(cfg.read_text("utf-8").replace(
         "      package: wavekit\n",
-        "      package: wavekit\n      math: false\n      downloads: false\n      execute: \"off\"\n"), "utf-8")
+        "      package: wavekit\n      math: false\n      downloads: false\n      execute: off\n"), "utf-8")
     proc = build(project, tmp_path / "site")
     assert proc.returncode == 0, proc.stderr
     site = tmp_path / "site"

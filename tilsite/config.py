@@ -6,6 +6,15 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 
+class _ExecuteMode(c.Choice):
+    """auto / off / force; YAML reads a bare `off` as false (and `!ENV` values the same way)."""
+
+    def run_validation(self, value):
+        if value is False:
+            value = "off"
+        return super().run_validation(value)
+
+
 class TilConfig(base.Config):
     package = c.Type(str, default="snippets")
     """Importable package whose modules `{{ value }}` and `{{ figure }}` name, relative to it."""
@@ -13,7 +22,7 @@ class TilConfig(base.Config):
     mirror = c.Type(bool, default=False)
     """GitBook mirror: placeholders for unwritten SUMMARY entries, written-note marks, SUMMARY checks."""
 
-    execute = c.Choice(("auto", "off", "force"), default="auto")
+    execute = _ExecuteMode(("auto", "off", "force"), default="auto")
     """auto: draw and run what changed; off: stub figures, notebooks not run; force: ignore the caches."""
 
     cache_dir = c.Type(str, default=".cache")
