@@ -1,0 +1,1 @@
+"""Outside the build: the `til` command, `til new`, the serve error page."""

@@ -1,0 +1,1 @@
+"""Navigation: SUMMARY and placeholders, page checks, the written-notes list, Git dates, serve rebuild rule."""

@@ -1,0 +1,1 @@
+"""`til import-gitbook`: reading a GitBook export, converting its pages, slugs."""
