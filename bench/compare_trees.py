@@ -6,7 +6,8 @@ OLD_TREE is a checkout of another commit (e.g. `git worktree add /tmp/old <commi
 `git archive <commit> | tar -x -C /tmp/old`); the current tree is this repository.
 Each tree is copied whole (its own `tilsite/` and `snippets/`) into a temporary folder and
 built with PYTHONPATH=<copy>, so each imports its own machinery through the same venv.
-Rounds interleave the two trees so both see the same machine load. The serve reload is
+Rounds interleave the two trees so both see the same machine load; builds are also given in
+CPU seconds (mkdocs and its children), steadier than wall time on a shared machine. The serve reload is
 `python -m <the tree's cli module> serve --dirty` (what `make serve` runs), with a value probe on
 the conv note as in bench/build_speed.py. Prints one table: median (min-max) seconds.
 """
@@ -37,9 +38,11 @@ def cli_module(tree: Path) -> str:
     return "tilsite.authoring.cli" if (tree / "tilsite" / "authoring" / "cli.py").is_file() else "tilsite.cli"
 
 
-def prepare_probe(project: Path) -> tuple[str, Path]:
-    """Append a value probe to the conv note (as bench/build_speed.py does); return its URL and file."""
-    found = bs.discover(project)
+def prepare_probe(project: Path, found: dict) -> tuple[str, Path]:
+    """Append a value probe to the conv note (as bench/build_speed.py does); return its URL and file.
+
+    `found` is bench/build_speed.py's discovery, made once with the current machinery: the
+    notes and snippets of both trees are the same."""
     note = found["note"]
     probe_mod, probe_rel = bs.pick_probe(project, found)
     (project / probe_rel).write_text((project / probe_rel).read_text("utf-8")
@@ -61,13 +64,16 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="til-compare-"))
     try:
         trees = {"before": copy_tree(args.old.resolve(), work / "before"), "after": copy_tree(ROOT, work / "after")}
-        probes = {k: prepare_probe(p) for k, p in trees.items()}
-        res = {k: {"cold": [], "warm": []} for k in trees}
+        found = bs.discover(trees["after"])
+        probes = {k: prepare_probe(p, found) for k, p in trees.items()}
+        res = {k: {"cold": [], "warm": [], "cold_cpu": [], "warm_cpu": []} for k in trees}
         for _ in range(args.runs):
             for k, p in trees.items():
                 bs.clear_caches(p)
-                res[k]["cold"].append(bs.build(p)["wall"])
-                res[k]["warm"].append(bs.build(p)["wall"])
+                for kind in ("cold", "warm"):
+                    b = bs.build(p)
+                    res[k][kind].append(b["wall"])
+                    res[k][f"{kind}_cpu"].append(b["cpu"])  # CPU seconds: steadier than wall on a shared machine
         for k, p in trees.items():
             url, probe = probes[k]
             cmd = (sys.executable, "-m", cli_module(p), "serve", "--dirty")
@@ -82,7 +88,8 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{'measure':<34} {'before (s)':<20} {'after (s)':<20} after/before")
-    rows = [("cold build (caches deleted)", "cold"), ("warm build (nothing changed)", "warm"),
+    rows = [("cold build (caches deleted)", "cold"), ("cold build, CPU s", "cold_cpu"),
+            ("warm build (nothing changed)", "warm"), ("warm build, CPU s", "warm_cpu"),
             ("serve reload (til serve --dirty)", "serve")]
     for label, key in rows:
         b, a = res["before"][key], res["after"][key]
