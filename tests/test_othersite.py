@@ -100,3 +100,15 @@ def test_features_turn_off_one_option_each(project, tmp_path):
     # execute off: a stub stands in for each figure, nothing is drawn
     assert "drew" not in proc.stderr
     assert (site / "assets" / "figures" / "moving-average-light.svg").stat().st_size < 1000
+
+
+@pytest.mark.parametrize("mode, redrawn", [("auto", False), ("force", True)])
+def test_execute_auto_reuses_the_cache_and_force_ignores_it(project, tmp_path, mode, redrawn):
+    cfg = project / "mkdocs.yml"
+    cfg.write_text(cfg.read_text("utf-8").replace("      package: wavekit\n",
+                                                    f"      package: wavekit\n      execute: {mode}\n"), "utf-8")
+    first = build(project, tmp_path / "site")
+    assert first.returncode == 0 and "drew 2 figure file(s)" in first.stderr, first.stderr
+    again = build(project, tmp_path / "site")
+    assert again.returncode == 0, again.stderr
+    assert ("drew 2 figure file(s)" in again.stderr) is redrawn, again.stderr
