@@ -826,7 +826,7 @@ def test_notebook_page_in_dark_mode(visit):
 def test_styles_as_classes_lay_out_like_katex_inline_styles(chromium, site_url, tmp_path):
     """Every formula of the note, typeset as KaTeX writes it (inline styles) and as the build
     ships it (classes + one <style>), gives every element the same box."""
-    from tilsite.render import katex
+    from tilsite.render import KATEX_DIR, katex
     from tilsite.render import mathhead
 
     note = (DOCS / "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md").read_text("utf-8")
@@ -836,7 +836,7 @@ def test_styles_as_classes_lay_out_like_katex_inline_styles(chromium, site_url, 
     markers = katex.mark(body)
     formulas = re.findall(r'<(?:span|div) class="til-math[^"]*">[^<]*</(?:span|div)>', markers)
     assert len(formulas) > 100, "the note's formulas were not found"
-    renderer = katex.Renderer(DOCS / "assets" / "vendor" / "katex" / "katex.min.js", tmp_path)
+    renderer = katex.Renderer(KATEX_DIR / "katex.min.js", tmp_path)  # shipped with the plugin
     try:
         doc = "\n".join(f"<p>{f}</p>" for f in formulas)
         inline = renderer.render_markers(doc)
