@@ -298,7 +298,7 @@ class Importer:
             slugs: dict[int, str] = {}
             for from_file in (True, False):
                 for e in entries:
-                    if e.url or (e.file == home and depth == 0):
+                    if e.url or (e.file is not None and e.file == home):
                         continue
                     slug, by_file = slug_of(e)
                     if by_file != from_file:
@@ -313,7 +313,9 @@ class Importer:
                 if e.url:
                     lines.append(f"{pad}* [{md_escape(e.title)}]({e.url})")
                     continue
-                if e.file == home and depth == 0:
+                if e.file is not None and e.file == home:
+                    if e.dest == "index.md":
+                        continue  # listed first, at the top (it sat under a '## group')
                     e.dest = "index.md"
                 else:
                     slug = slugs[id(e)]
@@ -329,6 +331,12 @@ class Importer:
         top = self.export.entries
         if home is None:
             lines.append("* [Home](index.md)")
+        elif not any(e.file == home for e in top):
+            # the home page under a '## group': the site's home is top level, so its entry moves to the top
+            entry = next(e for e in self.export.walk() if e.file == home)
+            entry.dest = "index.md"
+            owners[home] = "index.md"
+            lines.append(f"* [{md_escape(entry.title)}](index.md)")
         assign(top, "", 0)
         for e in self.export.walk():
             if e.file:

@@ -189,7 +189,15 @@ def parse(text: str, file: str, include: Callable[[str, str, int], list[Node]] |
         pos = m.end()
         parent = stack[-1][0]
         if m["fence"]:
-            parent.children.append(Node("fence", file, line_of(m.start()), m["fence"]))
+            fence = m["fence"]
+            ticks = m["fc"]
+            last = fence.rstrip("\n").rsplit("\n", 1)[-1].strip()
+            if "\n" not in fence.rstrip("\n") or not (last.startswith(ticks) and not last.strip("`~")):
+                # never closed: code to the end of the page, as the importer reads it; Python-Markdown
+                # would show it as text instead, so the fence is closed where the page ends
+                issue(m.start(), f"code fence {ticks} is never closed; closed at the end of the page", "code")
+                fence = fence.rstrip("\n") + f"\n{m['fi']}{ticks}\n"
+            parent.children.append(Node("fence", file, line_of(m.start()), fence))
         elif m["stray"]:
             issue(m.start(), f"'{m['stray']}' without its other half; kept as text", "block repaired")
             parent.children.append(Node("text", file, line_of(m.start()), m["stray"]))
@@ -721,7 +729,10 @@ class Renderer:
         if error is None:
             return None
         self.counts["formula KaTeX rejects (shown as source)"] += 1
+        # KaTeX's reason quotes the TeX with combining underlines: keep the reason, as plain text
+        error = re.split(r" at position \d+", error.replace("\u0332", ""))[0].strip()
         self._issue(file, line, f"formula KaTeX rejects, shown as its TeX source: {error}", "formula rejected")
+        error = re.sub(r"([\\$`*_\[\]<>])", r"\\\1", error)
         if not display:
             ticks = "`" * (max((len(r) for r in re.findall(r"`+", tex)), default=0) + 1)
             pad = " " if tex.startswith("`") or tex.endswith("`") else ""

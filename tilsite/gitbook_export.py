@@ -109,7 +109,12 @@ class Export:
             self.vars = self._yaml(self.files[".gitbook/vars.yaml"], ".gitbook/vars.yaml") or {}
             if not isinstance(self.vars, dict):
                 raise GitbookError(f"{self.where('.gitbook/vars.yaml', 1)}: expected a mapping of variables")
-        self.entries = self._summary() if has_summary else self._folders()
+        self.entries = self._summary() if has_summary else []
+        if not any(e.file for e in self.walk()) and self.readme in self.files:
+            if has_summary:  # an empty or linkless SUMMARY.md: the folders are the tree, as GitBook shows it
+                self.issues.append(gb.Issue(self.where(self.summary_name), 1, "lists no page; the tree is read "
+                                            "from the folders", "SUMMARY entry"))
+            self.entries = self._folders()
         self.pages: dict[str, SrcPage] = {}
         for e in self.walk():
             if e.file and e.file not in self.pages:
