@@ -317,11 +317,12 @@ class Importer:
                     if e.dest == "index.md":
                         continue  # listed first, at the top (it sat under a '## group')
                     e.dest = "index.md"
+                elif e.file and e.file in owners:
+                    e.dest = owners[e.file]  # the same page listed twice: it lands once, where first listed
+                    continue
                 else:
                     slug = slugs[id(e)]
                     e.dest = f"{folder}{slug}/index.md" if e.children else f"{folder}{slug}.md"
-                if e.file and e.file in owners:
-                    continue  # the same page listed twice: it lands once
                 lines.append(f"{pad}* [{md_escape(e.title)}]({e.dest})")
                 if e.file:
                     owners[e.file] = e.dest

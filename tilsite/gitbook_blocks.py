@@ -88,7 +88,9 @@ CONTAINERS = {"hint", "tabs", "tab", "code", "content-ref", "stepper", "step", "
               "swagger", "swagger-description", "swagger-parameter", "swagger-response", "openapi", "if"}
 CONDITION_BRANCHES = {"else", "elif", "elsif"}   # inside {% if %}: the condition goes, the content stays
 _TOKEN = re.compile(r"""
-  (?P<fence>^(?P<fi>[ \t]*)(?P<fc>`{3,}|~{3,})[^\n]*\n
+  (?P<lifence>^(?P<lii>[ \t]*(?:[*+-]|\d+[.)])[ \t]+)(?P<lit>[^`\n]*?)[ \t]*(?P<lfc>`{3,})(?P<lang>[^`\s]*)[ \t]*\n
+      (?:.*?\n)??[ \t]*(?P=lfc)[ \t]*(?=\n|\Z))                   # a fence opened on a list item's line
+ |(?P<fence>^(?P<fi>[ \t]*)(?P<fc>`{3,}(?![^\n]*`)|~{3,})[^\n]*\n      # (```x``` opening a line is inline code)
       (?:(?:.*?\n)??[ \t]*(?P=fc)[`~]*[ \t]*(?=\n|\Z)|.*\Z))      # fenced code, closed or running to the end
  |(?P<span>(?<!`)(?P<tk>`+)(?!`)[^\n]+?(?<!`)(?P=tk)(?!`))        # inline code
  |(?P<tag>\{%-?[ \t]*(?P<name>@?[A-Za-z][\w./-]*)(?P<args>(?:[^%\n]|%(?!\}))*?)-?%\})
@@ -188,6 +190,18 @@ def parse(text: str, file: str, include: Callable[[str, str, int], list[Node]] |
         add_text(m.start())
         pos = m.end()
         parent = stack[-1][0]
+        if m["lifence"]:
+            # '- item ```py' ... '  ```': GitBook's export of a code block inside a list item. The
+            # item's text and the fence go on lines of their own; nodes keep their source lines
+            item = m["lii"] + m["lit"]
+            if item.strip() not in "*+-" and item.strip():
+                parent.children.append(Node("text", file, line_of(m.start()), item + "\n"))
+            pad = " " * len(m["lii"].expandtabs(4))
+            body = m["lifence"].split("\n", 1)[1]
+            lines = [(pad + ln.lstrip() if i == len(body.split("\n")) - 1 else ln) for i, ln in enumerate(body.split("\n"))]
+            parent.children.append(Node("fence", file, line_of(m.start()),
+                                        f"{pad}{m['lfc']}{m['lang']}\n" + "\n".join(lines)))
+            continue
         if m["fence"]:
             fence = m["fence"]
             ticks = m["fc"]
@@ -780,7 +794,7 @@ class Renderer:
         if src.startswith("<") and src.endswith(">"):
             src = src[1:-1]
         if _EXTERNAL.match(src) or src.startswith("data:"):
-            self.external_images.append(Issue(file, line, src))
+            self.external_images.append(Issue(file, line, src, "external image"))
             self.counts["external image (linked)"] += 1
             name = unquote(re.sub(r"[?#].*$", "", src).rstrip("/").rsplit("/", 1)[-1]).rsplit("/", 1)[-1]
             return f"[외부 이미지: {_md_text(alt or name or src)}]({src})"
