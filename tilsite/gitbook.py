@@ -348,9 +348,12 @@ class Importer:
     def formula(self, tex: str, display: bool) -> str | None:
         """None if the site's KaTeX (tilsite/katex.py, as the build runs it) typesets `tex`, else why not."""
         if self._katex is None:
+            import tempfile
+
             from tilsite import katex
-            self._katex = katex.Renderer(self.docs / "assets/vendor/katex/katex.min.js",
-                                         self.project / ".cache" / "til-katex")
+            # a private cache: the check writes nothing into the project (a dry run writes nothing at all)
+            self._katex_dir = tempfile.TemporaryDirectory(prefix="til-import-katex-")
+            self._katex = katex.Renderer(self.docs / "assets/vendor/katex/katex.min.js", Path(self._katex_dir.name))
         try:
             self._katex.render(tex, display)
         except Exception as exc:  # MathError, or a KaTeX internal error on odd input
@@ -361,6 +364,7 @@ class Importer:
         if self._katex is not None:
             self._katex.close()
             self._katex = None
+            self._katex_dir.cleanup()
 
     # -- assets
     def place_asset(self, rel: str, folder: str) -> str:

@@ -268,10 +268,11 @@ class Export:
         rel = entry.file
         try:
             text = self.read(rel)
-        except GitbookError as exc:
-            self.issues.append(gb.Issue(self.where(rel), 1, str(exc).split(": ", 1)[-1] + "; the page is empty",
-                                        "page"))
-            text = ""
+        except GitbookError as exc:  # not UTF-8: read with U+FFFD in place of the bad bytes, and listed
+            where, _, what = str(exc).partition(": ")
+            self.issues.append(gb.Issue(self.where(rel), int(where.rsplit(":", 1)[1]), what.split(";")[0]
+                                        + "; read with U+FFFD in their place", "page"))
+            text = self.files[rel].read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
         meta, body, first = self._front_matter(text, rel)
         nodes = gb.parse(body, self.where(rel), self._includer(0), first, self.issues)
         return SrcPage(rel, entry.title, meta, nodes, gb.headings(nodes), entry)
@@ -305,5 +306,6 @@ class Export:
         """The space's address most links in the export point at, e.g. https://me.gitbook.io/til."""
         counts = Counter()
         for rel in self.pages:
-            counts.update(u.rstrip("/") for u in _GITBOOK_URL.findall(self.read(rel)))
+            counts.update(u.rstrip("/") for u in _GITBOOK_URL.findall(
+                self.files[rel].read_bytes().decode("utf-8", "replace")))
         return counts.most_common(1)[0][0] if counts else None
