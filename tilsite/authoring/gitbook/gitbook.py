@@ -6,8 +6,11 @@ docs/SUMMARY.md by the export's own tree. tilsite/gitbook_export.py reads the ex
 tilsite/gitbook_blocks.py converts each page; this module plans where every page and
 asset goes, checks the plan, writes it through a staging folder and reports.
 
-Nothing is written unless the whole plan is sound: bad input raises GitbookError
-('file:line: message', exit 2) and a refusal to overwrite a written note exits 1.
+Partial success: a problem confined to a page, an entry, a block or an asset is handled
+best effort and listed in the report ('file:line: what', grouped by kind); the import goes
+on and exits 0 (--strict: 1 when anything is listed). Exit 2, nothing written, only when SRC
+is not a GitBook space, nothing in it can be imported, or the target cannot be written.
+In the default mode a page whose entry is already a written note here is kept as it is.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ class PageCtx:
         self.issues: list[Issue] = []
         self.folder = posixpath.dirname(page.entry.dest)
 
+    def formula(self, tex: str, display: bool) -> str | None:
+        return self.imp.formula(tex, display)
+
     def _rel(self, dest: str) -> str:
         return posixpath.relpath(dest, self.folder or ".")
 
@@ -81,6 +87,12 @@ class PageCtx:
         return ""
 
     def link(self, target: str, file: str, line: int) -> str | None:
+        out = self._link(target, file, line)
+        if out is not None:
+            self.imp.plan.counts["links made"] += 1
+        return out
+
+    def _link(self, target: str, file: str, line: int) -> str | None:
         target = target.strip()
         if target.startswith("<") and target.endswith(">"):
             target = target[1:-1]
@@ -174,6 +186,7 @@ class Importer:
         self.plan = Plan()
         self.space_url = (args.gitbook_url or export.space_url() or "").rstrip("/") or None
         self.by_url: dict[str, SrcPage] = {}
+        self._katex = None
         self._assets: dict[tuple[str, str], str] = {}     # (folder, export file) -> docs path
         self._asset_names: dict[str, set[str]] = {}
 
@@ -285,17 +298,11 @@ class Importer:
             slugs: dict[int, str] = {}
             for from_file in (True, False):
                 for e in entries:
-                    if e.url or (e.file == home and depth == 0):
+                    if e.url or (e.file is not None and e.file == home):
                         continue
                     slug, by_file = slug_of(e)
                     if by_file != from_file:
                         continue
-                    if by_file and slug in used:
-                        other = next((x.file for x in entries if slugs.get(id(x)) == slug), None) or "the site"
-                        raise GitbookError(f"{self.export.where(e.file)}: would land on "
-                                           f"docs/{folder}{slug}{'/index.md' if e.children else '.md'}, like "
-                                           f"{self.export.where(other) if other != 'the site' else other}: two pages "
-                                           "cannot share a path; rename one of them")
                     base, n = slug, 2
                     while slug in used:
                         slug, n = f"{base}-{n}", n + 1
@@ -306,13 +313,16 @@ class Importer:
                 if e.url:
                     lines.append(f"{pad}* [{md_escape(e.title)}]({e.url})")
                     continue
-                if e.file == home and depth == 0:
+                if e.file is not None and e.file == home:
+                    if e.dest == "index.md":
+                        continue  # listed first, at the top (it sat under a '## group')
                     e.dest = "index.md"
+                elif e.file and e.file in owners:
+                    e.dest = owners[e.file]  # the same page listed twice: it lands once, where first listed
+                    continue
                 else:
                     slug = slugs[id(e)]
                     e.dest = f"{folder}{slug}/index.md" if e.children else f"{folder}{slug}.md"
-                if e.file and e.file in owners:
-                    continue  # the same page listed twice: it lands once
                 lines.append(f"{pad}* [{md_escape(e.title)}]({e.dest})")
                 if e.file:
                     owners[e.file] = e.dest
@@ -322,11 +332,39 @@ class Importer:
         top = self.export.entries
         if home is None:
             lines.append("* [Home](index.md)")
+        elif not any(e.file == home for e in top):
+            # the home page under a '## group': the site's home is top level, so its entry moves to the top
+            entry = next(e for e in self.export.walk() if e.file == home)
+            entry.dest = "index.md"
+            owners[home] = "index.md"
+            lines.append(f"* [{md_escape(entry.title)}](index.md)")
         assign(top, "", 0)
         for e in self.export.walk():
             if e.file:
                 self.plan.matched.append((e, e.dest))
         return "\n".join(lines) + "\n"
+
+    # -- formulas
+    def formula(self, tex: str, display: bool) -> str | None:
+        """None if the site's KaTeX (tilsite/katex.py, as the build runs it) typesets `tex`, else why not."""
+        if self._katex is None:
+            import tempfile
+
+            from tilsite import katex
+            # a private cache: the check writes nothing into the project (a dry run writes nothing at all)
+            self._katex_dir = tempfile.TemporaryDirectory(prefix="til-import-katex-")
+            self._katex = katex.Renderer(self.docs / "assets/vendor/katex/katex.min.js", Path(self._katex_dir.name))
+        try:
+            self._katex.render(tex, display)
+        except Exception as exc:  # MathError, or a KaTeX internal error on odd input
+            return " ".join(str(getattr(exc, "message", exc)).split())[:160]
+        return None
+
+    def close(self) -> None:
+        if self._katex is not None:
+            self._katex.close()
+            self._katex = None
+            self._katex_dir.cleanup()
 
     # -- assets
     def place_asset(self, rel: str, folder: str) -> str:
@@ -385,8 +423,9 @@ class Importer:
 
     def _write(self, path: str, text: str, source: str) -> None:
         if path in self.plan.writes:
-            raise GitbookError(f"{self.export.where(source)}: would land on {path}, like "
-                               f"{self.export.where(self.plan.sources[path])}: two pages cannot share a path")
+            self.plan.issues.append(Issue(self.export.where(source), 1, f"would land on {path}, like "
+                                          f"{self.plan.sources[path]}; not imported", "page"))
+            return
         self.plan.writes[path] = text.encode("utf-8")
         self.plan.sources[path] = source
 
@@ -476,46 +515,73 @@ def write(project: Path, plan: Plan, changed: list[str]) -> None:
 
 # ------------------------------------------------------------------ the report
 
-def report(args, export: Export, imp: Importer, new, updated, same, refused) -> str:
+_KINDS = [  # (kind, words of the message) for items whose maker gave no kind
+    ("missing image or file", ("image ", "{% file %}", "the file ")),
+    ("link leads nowhere", ("link ", "content-ref")),
+    ("anchor", ("anchor ",)),
+    ("unknown tag", ("unknown GitBook tag",)),
+    ("API block", ("API block",)),
+    ("variable", ("variable ",)),
+    ("SUMMARY entry", ("not added:",)),
+]
+
+
+def kind_of(issue: Issue) -> str:
+    if issue.kind != "other":
+        return issue.kind
+    return next((k for k, words in _KINDS if any(w in issue.what for w in words)), "other")
+
+
+def items(imp: Importer) -> list[Issue]:
+    """Every listed item for a person, in the export's order."""
+    return imp.export.issues + imp.plan.issues + imp.plan.external_images
+
+
+def report(args, export: Export, imp: Importer, new, updated, same, kept) -> str:
     plan = imp.plan
-    pages = len(export.pages)
-    imported = sum(1 for p in export.pages.values() if p.entry.dest)
+    imported = sum(1 for p in export.pages.values() if p.entry.dest) - len(kept)
     mode = "new tree (--new-tree)" if args.new_tree else "fill the mirror"
+    listed = items(imp)
     rows = [
-        ("pages in the export", pages),
-        ("pages imported", imported),
+        ("pages in the export", len(export.pages)),
         ("matched to docs/SUMMARY.md" if not args.new_tree else "placed in the new tree", len(plan.matched)),
+        ("kept (written notes left as they are; --force replaces)", len(kept)),
         ("added under their parent (--add-unmatched)", len(plan.added)),
-        ("unmatched (not imported)", len(plan.unmatched)),
-        ("hidden in GitBook (imported and listed)", len(plan.hidden)),
+        ("pages written", imported),
         ("assets copied", plan.counts["assets copied"]),
-        ("external images linked, not fetched", len(plan.external_images)),
-        ("files new / updated / unchanged", f"{len(new)} / {len(updated)} / {len(same)}"),
-        ("notes moved out of docs/", len(plan.moves)),
-        ("left for a person", len(plan.issues)),
+        ("links made", plan.counts["links made"]),
+        ("items for a person", len(listed)),
     ]
     out = ["# GitBook import report", "", f"Source `{export.src}`, mode: {mode}, space address: "
            f"{imp.space_url or '(none found)'}.", "", "| measure | count |", "|---|---:|"]
     out += [f"| {k} | {v} |" for k, v in rows]
-    out += ["", "## Blocks converted", "", "| GitBook construct | count |", "|---|---:|"]
-    out += [f"| {k} | {v} |" for k, v in sorted(plan.counts.items()) if k != "assets copied"] or ["| (none) | 0 |"]
+    out += ["", f"Files new / updated / unchanged: {len(new)} / {len(updated)} / {len(same)}; "
+                f"unmatched pages (not imported): {len(plan.unmatched)}; hidden in GitBook: {len(plan.hidden)}; "
+                f"notes moved out of docs/: {len(plan.moves)}."]
+    groups: dict[str, list[Issue]] = {}
+    for i in listed:
+        groups.setdefault(kind_of(i), []).append(i)
+    out += ["", "## Items for a person", ""]
+    if not groups:
+        out.append("Nothing: every page, block and asset converted.")
+    for kind, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        out += ["", f"### {kind} ({len(group)})", ""] + [f"- {i}" for i in group]
 
-    def section(title: str, items: list[str]) -> None:
-        if items:
-            out.extend(["", f"## {title}", ""] + [f"- {i}" for i in items])
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            out.extend(["", f"## {title} ({len(lines)})", ""] + [f"- {i}" for i in lines])
 
-    section("Unmatched pages", [f"`{e.file}`: {' › '.join(e.trail)}" for e in plan.unmatched])
+    section("Kept: written notes here, left byte-identical (--force replaces them)", [f"`{p}`" for p in kept])
+    section("Unmatched pages (not imported; --add-unmatched or --new-tree brings them)",
+            [f"`{e.file}`: {' › '.join(e.trail)}" for e in plan.unmatched])
     section("Added to docs/SUMMARY.md", [f"`{e.file}` → `docs/{p}`" for e, p in plan.added])
-    section("Hidden in GitBook", [f"`{f}` → `docs/{d}`" for f, d in plan.hidden])
+    section("Hidden in GitBook (imported)", [f"`{f}` → `docs/{d}`" for f, d in plan.hidden])
     section("Files of the export not in its SUMMARY.md (not imported)", [f"`{f}`" for f in export.unlisted])
-    section("External images (a link each, nothing fetched)", [f"`{i.file}:{i.line}`: {i.what}"
-                                                               for i in plan.external_images])
     section(f"Moved out of docs/ into {MOVED_DIR}/ (nothing deleted)", [f"`{s}` → `{d}`"
                                                                         for s, d in plan.moves.items()])
-    section("Refused: written notes that would be overwritten (use --force)", [f"`{p}`" for p in refused])
-    out += ["", "## Left for a person", ""]
-    out += [f"- {i}" for i in plan.issues] or ["Nothing: the import is clean and `mkdocs build --strict` "
-                                               "should pass."]
+    out += ["", "## Blocks converted", "", "| GitBook construct | count |", "|---|---:|"]
+    out += [f"| {k} | {v} |" for k, v in sorted(plan.counts.items())
+            if k not in ("assets copied", "links made")] or ["| (none) | 0 |"]
     return "\n".join(out) + "\n"
 
 
@@ -530,7 +596,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("src", metavar="SRC", help="folder holding the GitBook-synced repository")
     p.add_argument("--new-tree", action="store_true", help="replace docs/SUMMARY.md by the export's tree")
     p.add_argument("--dry-run", action="store_true", help="print the plan and write nothing")
-    p.add_argument("--force", action="store_true", help="overwrite written notes")
+    p.add_argument("--force", action="store_true", help="replace written notes (default: keep them, listed)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when the report lists any item for a person")
     p.add_argument("--report", metavar="FILE", help="also write the Markdown report to FILE")
     p.add_argument("--project", metavar="DIR", default=".", help="project folder (holds mkdocs.yml); default: .")
     p.add_argument("--add-unmatched", action="store_true",
@@ -544,9 +611,14 @@ def plan_import(args) -> tuple[Export, Importer, str | None]:
     if not (project / "mkdocs.yml").is_file():
         raise GitbookError(f"{project}: no mkdocs.yml here; run in the project or pass --project DIR")
     export = Export(Path(args.src))
+    if not export.pages:
+        raise GitbookError(f"{args.src}: nothing to import: no page of its table of contents is in the export")
     imp = Importer(export, project, args)
     summary = imp.new_tree() if args.new_tree else imp.mirror()
-    imp.convert()
+    try:
+        imp.convert()
+    finally:
+        imp.close()
     if args.new_tree:
         imp.group_pages()
         imp.home_if_missing()
@@ -572,31 +644,35 @@ def run(args) -> int:
     project = imp.project
     plan = imp.plan
     new, updated, same, refused = classify(project, plan)
+    kept = [] if args.force else refused
     if args.force:
         updated, refused = updated + refused, []
-    text = report(args, export, imp, new, updated, same, refused)
+    for path in kept:  # fill mode keeps the notes written here, byte for byte
+        plan.writes.pop(path, None)
+    text = report(args, export, imp, new, updated, same, kept)
     print(text)
     changed = new + updated
+    listed = bool(items(imp))
     if args.dry_run:
         print("## Plan (--dry-run: nothing written)\n")
         for label, paths in (("write", new), ("update", updated), ("keep (unchanged)", same),
-                             ("refuse to overwrite", refused)):
+                             ("keep (a written note)", kept)):
             for p in paths:
                 print(f"- {label}: `{p}`")
         for s, d in plan.moves.items():
             print(f"- move: `{s}` → `{d}`")
-        return 1 if refused else 0
-    if args.report:
-        Path(args.report).write_text(text, "utf-8")
-    if refused:
-        print("til import-gitbook: refusing to overwrite written notes (pass --force to replace them): "
-              + ", ".join(refused), file=sys.stderr)
-        print("Nothing was written.", file=sys.stderr)
-        return 1
-    if not changed and not plan.moves:
-        print(f"Nothing changed: all {len(same)} files are already up to date.")
-    else:
-        write(project, plan, changed)
-        print(f"Wrote {len(new)} new and {len(updated)} updated files; {len(same)} unchanged; "
-              f"moved {len(plan.moves)} notes to {MOVED_DIR}/.")
-    return 0
+        return 1 if args.strict and listed else 0
+    try:
+        if args.report:
+            Path(args.report).write_text(text, "utf-8")
+        if not changed and not plan.moves:
+            print(f"Nothing changed: all {len(same)} files are already up to date"
+                  + (f"; {len(kept)} written notes kept." if kept else "."))
+        else:
+            write(project, plan, changed)
+            print(f"Wrote {len(new)} new and {len(updated)} updated files; {len(same)} unchanged; "
+                  f"{len(kept)} written notes kept; moved {len(plan.moves)} notes to {MOVED_DIR}/.")
+    except OSError as exc:
+        print(f"til import-gitbook: error: cannot write the target: {exc}", file=sys.stderr)
+        return 2
+    return 1 if args.strict and listed else 0

@@ -28,7 +28,9 @@ from tilsite.authoring.gitbook.slug import slugify
 
 
 class GitbookError(ValueError):
-    """Bad input, reported as 'file:line: message'; the import stops and writes nothing."""
+    """Input the import cannot go on with (not a GitBook space, nothing importable, a target that
+    cannot be written), reported as 'file:line: message'; the import stops and writes nothing.
+    Problems confined to one page, entry, block or asset are Issues instead."""
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Issue:
     file: str
     line: int
     what: str
+    kind: str = "other"       # the report groups items by it
+
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.what}"
@@ -72,18 +76,24 @@ class PageContext(Protocol):
     def url(self, link: str) -> str:
         """A link as `link()`/`asset()` return it, made a URL for raw HTML, which MkDocs leaves alone."""
 
+    def formula(self, tex: str, display: bool) -> str | None:
+        """None if the site's KaTeX typesets `tex`, else KaTeX's reason."""
+
 
 # ------------------------------------------------------------------ parsing
 
 # Blocks that must be closed by {% end<name> %}; others (embed, file, unknown tags) are single tags
 # unless their end tag comes before their next use.
 CONTAINERS = {"hint", "tabs", "tab", "code", "content-ref", "stepper", "step", "columns", "column",
-              "swagger", "swagger-description", "swagger-parameter", "swagger-response", "openapi"}
+              "swagger", "swagger-description", "swagger-parameter", "swagger-response", "openapi", "if"}
+CONDITION_BRANCHES = {"else", "elif", "elsif"}   # inside {% if %}: the condition goes, the content stays
 _TOKEN = re.compile(r"""
-  (?P<fence>^(?P<fi>[ \t]*)(?P<fc>`{3,}|~{3,})[^\n]*\n
+  (?P<lifence>^(?P<lii>[ \t]*(?:[*+-]|\d+[.)])[ \t]+)(?P<lit>[^`\n]*?)[ \t]*(?P<lfc>`{3,})(?P<lang>[^`\s]*)[ \t]*\n
+      (?:.*?\n)??[ \t]*(?P=lfc)[ \t]*(?=\n|\Z))                   # a fence opened on a list item's line
+ |(?P<fence>^(?P<fi>[ \t]*)(?P<fc>`{3,}(?![^\n]*`)|~{3,})[^\n]*\n      # (```x``` opening a line is inline code)
       (?:(?:.*?\n)??[ \t]*(?P=fc)[`~]*[ \t]*(?=\n|\Z)|.*\Z))      # fenced code, closed or running to the end
  |(?P<span>(?<!`)(?P<tk>`+)(?!`)[^\n]+?(?<!`)(?P=tk)(?!`))        # inline code
- |(?P<tag>\{%-?[ \t]*(?P<name>[A-Za-z][\w-]*)(?P<args>(?:[^%\n]|%(?!\}))*?)-?%\})
+ |(?P<tag>\{%-?[ \t]*(?P<name>@?[A-Za-z][\w./-]*)(?P<args>(?:[^%\n]|%(?!\}))*?)-?%\})
  |(?P<stray>\{%|%\})
  |(?P<dopen><details\b[^>]*>)
  |(?P<dclose></details[ \t]*>)
@@ -92,8 +102,15 @@ _ATTR = re.compile(r"""\s*([A-Za-z][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _POSITIONAL = re.compile(r"""\s*(?:"([^"]*)"|'([^']*)')""")
 
 
+_CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
+
+
 def parse_attrs(args: str, where: str) -> dict:
-    """key="value" pairs of a tag (an include's path is the positional key '')."""
+    """key="value" pairs of a tag (an include's path is the positional key '').
+
+    GitBook's editor sometimes writes curly quotes (style=\u201cwarning\u201d): read as straight ones.
+    """
+    args = args.translate(_CURLY)
     attrs, pos = {}, 0
     while pos < len(args.rstrip()):
         m = _ATTR.match(args, pos)
@@ -114,22 +131,30 @@ def _line_at(text: str, pos: int, base: int) -> int:
 
 
 def parse(text: str, file: str, include: Callable[[str, str, int], list[Node]] | None = None,
-          first_line: int = 1) -> list[Node]:
-    """Tree of a page's body. Raises GitbookError for unbalanced or malformed blocks.
+          first_line: int = 1, issues: list[Issue] | None = None) -> list[Node]:
+    """Tree of a page's body, best effort: a stray, unclosed or malformed block is repaired or shown
+    as a visible note, and listed in `issues` ('file:line: what'); parsing never stops the import.
 
     `include(path, file, line)` returns the parsed nodes of an included file.
     """
+    issues = [] if issues is None else issues
     tokens = list(_TOKEN.finditer(text))
     root = Node("root", file, first_line)
     stack: list[tuple[Node, int]] = [(root, 0)]   # (open node, offset of its opening tag)
     pos = 0
 
+    def line_of(offset: int) -> int:
+        return _line_at(text, offset, first_line)
+
     def where(offset: int) -> str:
-        return f"{file}:{_line_at(text, offset, first_line)}"
+        return f"{file}:{line_of(offset)}"
+
+    def issue(offset: int, what: str, kind: str) -> None:
+        issues.append(Issue(file, line_of(offset), what, kind))
 
     def add_text(upto: int) -> None:
         if upto > pos:
-            stack[-1][0].children.append(Node("text", file, _line_at(text, pos, first_line), text[pos:upto]))
+            stack[-1][0].children.append(Node("text", file, line_of(pos), text[pos:upto]))
 
     def closes_later(i: int, name: str) -> bool:
         # an optional container (embed, an unknown tag) is a block when its end tag comes before its next use
@@ -138,48 +163,98 @@ def parse(text: str, file: str, include: Callable[[str, str, int], list[Node]] |
                 return t["name"] == f"end{name}"
         return False
 
+    def close(upto: int, end: int) -> None:
+        """Close the open blocks above stack[upto] implicitly (listed), then stack[upto] itself."""
+        while len(stack) - 1 > upto:
+            node, off = stack.pop()
+            node.raw = text[off:end]
+            what = "<details>" if node.kind == "details" else f"{{% {node.name} %}}"
+            issue(off, f"{what} is not closed before line {line_of(end)}; closed there", "block repaired")
+        node, off = stack.pop()
+        node.raw = text[off:end]
+
+    def opened(kind: str, name: str) -> int | None:
+        for depth in range(len(stack) - 1, 0, -1):
+            node = stack[depth][0]
+            if node.kind == kind and (kind == "details" or node.name == name):
+                return depth
+        return None
+
+    def stray_closer(m, what: str) -> None:
+        issue(m.start(), f"{what} closes nothing (an author's slip); shown as a note", "block repaired")
+        stack[-1][0].children.append(Node("stray", file, line_of(m.start()), m.group(0)))
+
     for i, m in enumerate(tokens):
         if m["span"]:
             continue  # stays inside the text around it
         add_text(m.start())
         pos = m.end()
         parent = stack[-1][0]
+        if m["lifence"]:
+            # '- item ```py' ... '  ```': GitBook's export of a code block inside a list item. The
+            # item's text and the fence go on lines of their own; nodes keep their source lines
+            item = m["lii"] + m["lit"]
+            if item.strip() not in "*+-" and item.strip():
+                parent.children.append(Node("text", file, line_of(m.start()), item + "\n"))
+            pad = " " * len(m["lii"].expandtabs(4))
+            body = m["lifence"].split("\n", 1)[1]
+            lines = [(pad + ln.lstrip() if i == len(body.split("\n")) - 1 else ln) for i, ln in enumerate(body.split("\n"))]
+            parent.children.append(Node("fence", file, line_of(m.start()),
+                                        f"{pad}{m['lfc']}{m['lang']}\n" + "\n".join(lines)))
+            continue
         if m["fence"]:
-            parent.children.append(Node("fence", file, _line_at(text, m.start(), first_line), m["fence"]))
+            fence = m["fence"]
+            ticks = m["fc"]
+            last = fence.rstrip("\n").rsplit("\n", 1)[-1].strip()
+            if "\n" not in fence.rstrip("\n") or not (last.startswith(ticks) and not last.strip("`~")):
+                # never closed: code to the end of the page, as the importer reads it; Python-Markdown
+                # would show it as text instead, so the fence is closed where the page ends
+                issue(m.start(), f"code fence {ticks} is never closed; closed at the end of the page", "code")
+                fence = fence.rstrip("\n") + f"\n{m['fi']}{ticks}\n"
+            parent.children.append(Node("fence", file, line_of(m.start()), fence))
         elif m["stray"]:
-            raise GitbookError(f"{where(m.start())}: malformed GitBook tag: '{m['stray']}' without its other half")
+            issue(m.start(), f"'{m['stray']}' without its other half; kept as text", "block repaired")
+            parent.children.append(Node("text", file, line_of(m.start()), m["stray"]))
         elif m["dopen"]:
-            node = Node("details", file, _line_at(text, m.start(), first_line), m["dopen"], name="details",
-                        block=True)
+            node = Node("details", file, line_of(m.start()), m["dopen"], name="details", block=True)
             parent.children.append(node)
             stack.append((node, m.start()))
         elif m["dclose"]:
-            if parent.kind != "details":
-                raise GitbookError(f"{where(m.start())}: </details> closes nothing"
-                                   + (f" (inside {{% {parent.name} %}} of line {parent.line})"
-                                      if parent.kind == "tag" else ""))
-            parent.raw = text[stack[-1][1]:m.end()]
-            stack.pop()
+            depth = opened("details", "details")
+            if depth is None:
+                stray_closer(m, "</details>")
+            else:
+                close(depth, m.end())
         else:
             name, args = m["name"], m["args"]
             if name.startswith("end") and name not in CONTAINERS:
-                opened = name[3:]
-                if parent.kind != "tag" or parent.name != opened:
-                    inside = (f"; the open block is {{% {parent.name} %}} of line {parent.line}" if parent.kind == "tag"
-                              else f"; the open block is <details> of line {parent.line}"
-                              if parent.kind == "details" else "")
-                    raise GitbookError(f"{where(m.start())}: {{% {name} %}} closes nothing{inside}")
-                parent.raw = text[stack[-1][1]:m.end()]
-                stack.pop()
+                depth = opened("tag", name[3:])
+                if depth is None:
+                    stray_closer(m, f"{{% {name} %}}")
+                else:
+                    close(depth, m.end())
                 continue
-            attrs = parse_attrs(args, where(m.start()))
-            line = _line_at(text, m.start(), first_line)
+            line = line_of(m.start())
+            if name == "if" or name in CONDITION_BRANCHES:
+                attrs = {"condition": args.strip()}
+            else:
+                try:
+                    attrs = parse_attrs(args, where(m.start()))
+                except GitbookError as exc:
+                    issue(m.start(), str(exc).split(": ", 1)[1] + "; the tag's options are ignored", "block repaired")
+                    attrs = {}
             if name == "include":
-                if "" not in attrs:
-                    raise GitbookError(f"{where(m.start())}: {{% include %}} needs a path: {{% include \"file.md\" %}}")
-                if include is None:
-                    raise GitbookError(f"{where(m.start())}: includes cannot be nested this deep")
-                parent.children.extend(include(attrs[""], file, line))
+                if "" not in attrs or include is None:
+                    what = "needs a path" if "" not in attrs else "is nested too deep"
+                    issue(m.start(), f"{{% include %}} {what}; shown as a note", "include")
+                    parent.children.append(Node("stray", file, line, m.group(0)))
+                    continue
+                try:
+                    parent.children.extend(include(attrs[""], file, line))
+                except GitbookError as exc:
+                    issue(m.start(), str(exc).split(": ", 1)[-1] if str(exc).startswith(file) else str(exc),
+                          "include")
+                    parent.children.append(Node("stray", file, line, m.group(0)))
                 continue
             node = Node("tag", file, line, m.group(0), name=name, attrs=attrs)
             parent.children.append(node)
@@ -190,9 +265,12 @@ def parse(text: str, file: str, include: Callable[[str, str, int], list[Node]] |
                 node.raw = m.group(0)
     add_text(len(text))
     if len(stack) > 1:
-        node, off = stack[-1]
+        node, off = stack[1]
         what = "<details>" if node.kind == "details" else f"{{% {node.name} %}}"
-        raise GitbookError(f"{where(off)}: {what} is never closed")
+        issue(off, f"{what} is never closed; closed at the end of the page", "block repaired")
+        while len(stack) > 1:
+            node, off = stack.pop()
+            node.raw = text[off:]
     return root.children
 
 
@@ -203,9 +281,10 @@ HINT = {"info": ("note", "참고"), "success": ("tip", "팁"), "tip": ("tip", "�
 INDENT = "    "
 _HEADING = re.compile(r"^(?P<lead>[ \t]{0,3})(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t]*#*[ \t]*$", re.M)
 _MD_LINK = re.compile(r"""
-  (?P<bang>!?)\[(?P<text>(?:\\.|[^\]\\\[]|\[(?:\\.|[^\]\\])*\])*)\]
+  (?P<bang>!?)(?<!\\)\[(?P<text>(?:\\.|[^\]\\\[]|\[(?:\\.|[^\]\\])*\])*)\]
   \([ \t]*(?P<target><[^>\n]*>|(?:[^()\s]|\((?:[^()\s])*\))+)(?:[ \t]+(?P<q>["'])(?P<title>.*?)(?P=q))?[ \t]*\)
 """, re.X)
+_REF_DEF = re.compile(r"^(?P<lead>[ \t]{0,3})\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<target><[^>\n]*>|\S+)[ \t]*$", re.M)
 _TAG_ATTR = re.compile(r"""([\w-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 PLACEHOLDER = "\x00{}\x00"
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00(\n*)")
@@ -357,8 +436,8 @@ class Renderer:
             text = _PLACEHOLDER.sub(sub, text)
         return text
 
-    def _issue(self, file: str, line: int, what: str) -> None:
-        self.issues.append(Issue(file, line, what))
+    def _issue(self, file: str, line: int, what: str, kind: str = "other") -> None:
+        self.issues.append(Issue(file, line, what, kind))
 
     def _note(self, kind: str, title: str, body: str) -> str:
         return f"!!! {kind} {_quote(title)}\n\n{indent(_strip_blank_edges(body))}"
@@ -371,6 +450,10 @@ class Renderer:
                 parts.append(self.text(node.text, node.file, node.line))
             elif node.kind == "fence":
                 parts.append(node.text)
+            elif node.kind == "stray":  # listed by parse(); shown, never silently dropped
+                self.counts["stray tag (shown as a note)"] += 1
+                parts.append("\n\n" + self._note("warning", "GitBook 태그 오류",
+                                                 f"짝이 없는 GitBook 태그 `{node.text}`를 그대로 보인다.") + "\n\n")
             else:
                 parts.append("\n\n" + self.block(node) + "\n\n")
         return "".join(parts)
@@ -381,6 +464,10 @@ class Renderer:
     def block(self, node: Node) -> str:
         if node.kind == "details":
             return self.details(node)
+        if node.name.startswith("@"):
+            return self.integration(node)
+        if node.name in CONDITION_BRANCHES:
+            return ""  # {% else %}: both branches are kept, in order
         method = getattr(self, "tag_" + node.name.replace("-", "_"), None)
         if method is None:
             return self.unknown(node)
@@ -394,6 +481,27 @@ class Renderer:
         if node.block:
             body += "\n\n" + self.body(node)
         return self._note("warning", "옮기지 못한 GitBook 블록", body)
+
+    def integration(self, node: Node) -> str:
+        """{% @vendor/name url="..." %}: an integration GitBook renders from elsewhere; a link card here."""
+        self.counts["integration block (link card)"] += 1
+        url = node.attrs.get("url", "")
+        if not url:
+            self._issue(node.file, node.line, f"integration block {node.text} has no url; shown as a note",
+                        "integration block")
+            return self._note("note", "GitBook 통합 블록", f"GitBook 통합 블록 `{node.text}`은(는) 여기서 "
+                                                      "보일 수 없다.")
+        self._issue(node.file, node.line, f"integration block {node.name} shown as a link to {url} "
+                                          "(its content is not copied)", "integration block")
+        label = node.name[1:]
+        return (f'<div class="grid cards til-embed" markdown>\n\n-   **[{_md_text(label)}]({url})**\n\n    ---\n\n'
+                f"    <{url}>\n\n</div>")
+
+    def tag_if(self, node: Node) -> str:
+        """{% if visitor.claims... %}: adaptive content; every branch is kept, the condition dropped."""
+        self._issue(node.file, node.line, f"condition {{% if {node.attrs.get('condition', '')} %}} dropped; "
+                                          "all its content is shown", "condition")
+        return self.body(node)
 
     def details(self, node: Node) -> str:
         self.counts["details"] += 1
@@ -544,13 +652,23 @@ class Renderer:
         if "`" in text:
             text = re.sub(r"(?<!`)(`+)(?!`)[^\n]+?(?<!`)\1(?!`)", lambda m: self._protect(m[0]), text)
         if "$$" in text:
-            text = self._math(text)
+            text = self._math(text, file, line)
+        if "\\" in text:
+            # older GitBook escapes brackets in prose: \( \) \[ \] are the author's punctuation, never
+            # math delimiters (arithmatex would read them so) nor the start of a link
+            text = re.sub(r"\\([()])", r"\1", text)
+            text = text.replace("\\[", "&#91;").replace("\\]", "&#93;")
         if "#" in text:
             text = self._headings(text)
         if "<" in text:  # the HTML GitBook writes
             text = self._html(text, file, line)
+        if "![" in text:  # root-absolute image paths with spaces: GitBook writes them unquoted
+            text = re.sub(r"(!\[[^\]\n]*\]\()([^()<>\n\"']*\s[^()<>\n\"']*)(\))",
+                          lambda m: m[1] + "<" + m[2].strip() + ">" + m[3], text)
         if "](" in text:
             text = _MD_LINK.sub(lambda m: self._md_link(m, file, at(m.start())), text)
+        if "]:" in text:
+            text = _REF_DEF.sub(lambda m: self._ref_def(m, file, at(m.start())), text)
         text = re.sub(r"(?<!\\)\$", r"\\$", text)  # a lone $ is a dollar sign in GitBook, not math
         return self._restore(text)
 
@@ -606,11 +724,48 @@ class Renderer:
         self.counts["variable"] += 1
         return self._protect(value)
 
-    def _math(self, text: str) -> str:
+    def _ref_def(self, m, file: str, line: int) -> str:
+        """'[x]: /.gitbook/assets/a.png': a reference definition points at the copied asset or page."""
+        target = m["target"]
+        if _EXTERNAL.match(target.strip("<>")):
+            return m[0]
+        link = self.ctx.link(target, file, line)
+        if link is None:
+            self._issue(file, line, f"reference [{m['label']}] points to {target!r}, which is not in the export",
+                        "missing image or file")
+            return f"{m['lead']}[{m['label']}]: #"
+        self.counts["reference definition"] += 1
+        return self._protect(f"{m['lead']}[{m['label']}]: <{link}>")
+
+    def _formula(self, tex: str, display: bool, file: str, line: int) -> str | None:
+        """None if KaTeX typesets `tex`; else a visible box with its source (listed)."""
+        error = self.ctx.formula(tex, display)
+        if error is None:
+            return None
+        self.counts["formula KaTeX rejects (shown as source)"] += 1
+        # KaTeX's reason quotes the TeX with combining underlines: keep the reason, as plain text
+        error = re.split(r" at position \d+", error.replace("\u0332", ""))[0].strip()
+        self._issue(file, line, f"formula KaTeX rejects, shown as its TeX source: {error}", "formula rejected")
+        error = re.sub(r"([\\$`*_\[\]<>])", r"\\\1", error)
+        if not display:
+            ticks = "`" * (max((len(r) for r in re.findall(r"`+", tex)), default=0) + 1)
+            pad = " " if tex.startswith("`") or tex.endswith("`") else ""
+            return f"{ticks}{pad}{' '.join(tex.split())}{pad}{ticks}"
+        fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", tex)), default=0) + 1)
+        return self._note("failure", "조판하지 못한 수식", f"KaTeX가 이 수식을 거부했다: {error}\n\n"
+                                                   f"{fence}latex\n{tex.strip()}\n{fence}")
+
+    def _math(self, text: str, file: str = "", line: int = 1) -> str:
         def display(m):
-            self.counts["display math"] += 1
             block = m[0].strip("\n")
-            return self._protect(f"\n\n{block}\n\n", m[0].count("\n")) if block.strip() else m[0]
+            if not block.strip():
+                return m[0]
+            self.counts["display math"] += 1
+            # a blank line would end arithmatex's block: KaTeX does not need it
+            block = re.sub(r"\n[ \t]*(?=\n)", "", block)
+            tex = re.sub(r"^[ \t]*\$\$|\$\$[ \t]*$", "", block.strip())
+            boxed = self._formula(tex, True, file, _line_at(text, m.start(), line))
+            return self._protect(f"\n\n{boxed or block}\n\n", m[0].count("\n"))
 
         # $$ on lines of its own, or a $$...$$ that is a whole line: display math, kept
         text = re.sub(r"^[ \t]*\$\$[ \t]*\n.*?\n[ \t]*\$\$[ \t]*$", display, text, flags=re.M | re.S)
@@ -618,7 +773,8 @@ class Renderer:
 
         def inline(m):
             self.counts["inline math"] += 1
-            return self._protect(f"${m[1].strip()}$")
+            boxed = self._formula(m[1].strip(), False, file, _line_at(text, m.start(), line))
+            return self._protect(boxed or f"${m[1].strip()}$")
 
         return re.sub(r"\$\$((?:(?!\$\$)[^\n])+?)\$\$", inline, text)
 
@@ -638,7 +794,7 @@ class Renderer:
         if src.startswith("<") and src.endswith(">"):
             src = src[1:-1]
         if _EXTERNAL.match(src) or src.startswith("data:"):
-            self.external_images.append(Issue(file, line, src))
+            self.external_images.append(Issue(file, line, src, "external image"))
             self.counts["external image (linked)"] += 1
             name = unquote(re.sub(r"[?#].*$", "", src).rstrip("/").rsplit("/", 1)[-1]).rsplit("/", 1)[-1]
             return f"[외부 이미지: {_md_text(alt or name or src)}]({src})"
@@ -767,9 +923,6 @@ class Renderer:
 
         def attr(m):
             tag, value = m[2].lower(), html.unescape(m[4])
-            if tag == "img" and _EXTERNAL.match(value):
-                self.external_images.append(Issue(file, line, value))
-                return m[0]
             if tag == "img":
                 new = self.ctx.asset(value, file, line)
                 if new is None:
@@ -778,7 +931,19 @@ class Renderer:
                 new = self._target(value, file, line)
             return m[0] if new is None else f'{m[1]}{m[3]}="{html.escape(self.ctx.url(new))}"'
 
-        out = re.sub(r'(<(a|img)\b[^>]*?\s)(href|src)\s*=\s*"([^"]*)"', attr, table, flags=re.I)
+        def external(m):
+            attrs = html_attrs(m[0])
+            src = attrs.get("src", "")
+            if not (_EXTERNAL.match(src) or src.startswith("data:")):
+                return m[0]
+            # an off-site image is never loaded: a link in its place (the table stays HTML)
+            self.external_images.append(Issue(file, line, src, "external image"))
+            self.counts["external image (linked)"] += 1
+            label = html.escape("외부 이미지: " + (attrs.get("alt") or src.rsplit("/", 1)[-1][:60] or "링크"))
+            return f'<a href="{html.escape(src)}">{label}</a>'
+
+        out = re.sub(r"<img\b[^>]*>", external, table, flags=re.I)
+        out = re.sub(r'(<(a|img)\b[^>]*?\s)(href|src)\s*=\s*"([^"]*)"', attr, out, flags=re.I)
         out = re.sub(r"<mark\b[^>]*>", "<mark>", out, flags=re.I)
         return self._protect(out, table.count("\n"))
 

@@ -20,7 +20,7 @@ import yaml
 from tilsite.authoring.gitbook import gitbook_blocks as gb
 from tilsite.authoring.gitbook.gitbook_blocks import GitbookError
 
-_ENTRY = re.compile(r"^(?P<indent>[ \t]*)[*+-][ \t]+\[(?P<title>(?:\\.|[^\]\\])*)\]"
+_ENTRY = re.compile(r"^(?P<indent>[ \t]*)[*+-][ \t]+\[(?P<title>(?:\\.|[^\]\\\[]|\[(?:\\.|[^\]\\])*\])*)\]"
                     r"\((?P<target><[^>]*>|[^)\s]*)(?:[ \t]+\"[^\"]*\")?\)[ \t]*$")
 _GITBOOK_URL = re.compile(r"https?://(?:[\w-]+\.gitbook\.io/[^/\s)#\"'>]+|app\.gitbook\.com/@[^/\s]+/s/[^/\s)#\"'>]+)")
 
@@ -29,8 +29,12 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_ANCHOR = re.compile(r"""[ \t]*<a\b[^>]*>[ \t]*</a>""", re.I)
+
+
 def unescape(title: str) -> str:
-    return nfc(re.sub(r"\\(.)", r"\1", title).strip())
+    """A SUMMARY title as text: GitBook's backslash escapes and its <a id> anchors removed."""
+    return nfc(re.sub(r"\\(.)", r"\1", _ANCHOR.sub("", title)).strip())
 
 
 @dataclass
@@ -85,7 +89,9 @@ class Export:
         structure = config.get("structure") or {}
         self.readme = nfc(str(structure.get("readme", "README.md")))
         self.summary_name = nfc(str(structure.get("summary", "SUMMARY.md")))
+        self.issues: list[gb.Issue] = []    # problems confined to a page or an entry: listed, never fatal
         self.files: dict[str, Path] = {}
+        self._by_name: dict[str, list[str]] | None = None
         self.rel_of: dict[str, str] = {}   # a node's file (as where() names it) -> export-relative path
         for folder, dirs, names in os.walk(self.root):
             dirs[:] = sorted(d for d in dirs if d != ".git")  # Git's own objects are not the space
@@ -103,7 +109,12 @@ class Export:
             self.vars = self._yaml(self.files[".gitbook/vars.yaml"], ".gitbook/vars.yaml") or {}
             if not isinstance(self.vars, dict):
                 raise GitbookError(f"{self.where('.gitbook/vars.yaml', 1)}: expected a mapping of variables")
-        self.entries = self._summary() if has_summary else self._folders()
+        self.entries = self._summary() if has_summary else []
+        if not any(e.file for e in self.walk()) and self.readme in self.files:
+            if has_summary:  # an empty or linkless SUMMARY.md: the folders are the tree, as GitBook shows it
+                self.issues.append(gb.Issue(self.where(self.summary_name), 1, "lists no page; the tree is read "
+                                            "from the folders", "SUMMARY entry"))
+            self.entries = self._folders()
         self.pages: dict[str, SrcPage] = {}
         for e in self.walk():
             if e.file and e.file not in self.pages:
@@ -166,6 +177,15 @@ class Export:
             name = stripped.rsplit("/", 1)[-1]
             if f".gitbook/assets/{name}" in self.files:
                 return f".gitbook/assets/{name}"
+            # a wrong-depth '../.gitbook/assets/<dir>/x.png': the one asset of that name, if only one
+            if self._by_name is None:
+                self._by_name = {}
+                for f in self.files:
+                    if "/.gitbook/assets/" in "/" + f:
+                        self._by_name.setdefault(f.rsplit("/", 1)[-1], []).append(f)
+            found = self._by_name.get(name, [])
+            if len(found) == 1:
+                return found[0]
         return None
 
     # -- the tree
@@ -186,23 +206,33 @@ class Export:
                     stack = []
                 continue
             m = _ENTRY.match(raw.expandtabs(4))
-            if not m:
-                raise GitbookError(f"{self.where(rel, lineno)}: not a table-of-contents entry "
-                                   f"(expected '* [Title](page.md)'): {line!r}")
+            bare = None if m else re.match(r"^(?P<indent>[ \t]*)[*+-][ \t]+(?P<title>\S.*?)[ \t]*$", raw.expandtabs(4))
+            if not m and not bare:
+                self.issues.append(gb.Issue(self.where(rel), lineno, f"not a table-of-contents entry, left out: "
+                                                                     f"{line!r}", "SUMMARY entry"))
+                continue
+            m = m or bare
             width = len(m["indent"])
             while stack and stack[-1][0] >= width:
                 stack.pop()
             parent = stack[-1][1] if stack else group
             entry = SrcEntry(lineno, unescape(m["title"]), parent=parent)
-            target = m["target"].strip("<>")
-            if re.match(r"^[a-z][a-z0-9+.-]*://", target, re.I):
+            target = m["target"].strip("<>") if bare is None else ""
+            if not target:  # '* 전처리': a section title over the entries indented under it
+                entry.group = True
+            elif re.match(r"^[a-z][a-z0-9+.-]*://", target, re.I):
                 entry.url = target
             else:
                 path = self.resolve(target.split("#", 1)[0], rel)
-                if path not in self.files:
-                    raise GitbookError(f"{self.where(rel, lineno)}: '{entry.title}' points to {target}, "
-                                       "which is not in the export")
-                entry.file = path
+                if path not in self.files:  # GitBook escapes Markdown in targets too: information\_theory
+                    path = self.resolve(re.sub(r"\\(.)", r"\1", target.split("#", 1)[0]), rel)
+                if path in self.files and path.endswith(".md"):
+                    entry.file = path
+                else:
+                    entry.group = True
+                    self.issues.append(gb.Issue(self.where(rel), lineno, f"'{entry.title}' points to {target}, "
+                                                "which is not a page of the export; kept as a section title "
+                                                "without a page", "SUMMARY entry"))
             (parent.children if parent else top).append(entry)
             stack.append((width, entry))
         return top
@@ -236,9 +266,15 @@ class Export:
 
     def _page(self, entry: SrcEntry) -> SrcPage:
         rel = entry.file
-        text = self.read(rel)
+        try:
+            text = self.read(rel)
+        except GitbookError as exc:  # not UTF-8: read with U+FFFD in place of the bad bytes, and listed
+            where, _, what = str(exc).partition(": ")
+            self.issues.append(gb.Issue(self.where(rel), int(where.rsplit(":", 1)[1]), what.split(";")[0]
+                                        + "; read with U+FFFD in their place", "page"))
+            text = self.files[rel].read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
         meta, body, first = self._front_matter(text, rel)
-        nodes = gb.parse(body, self.where(rel), self._includer(0), first)
+        nodes = gb.parse(body, self.where(rel), self._includer(0), first, self.issues)
         return SrcPage(rel, entry.title, meta, nodes, gb.headings(nodes), entry)
 
     def _front_matter(self, text: str, rel: str) -> tuple[dict, str, int]:
@@ -247,12 +283,12 @@ class Export:
             return {}, text, 1
         try:
             meta = yaml.safe_load(m[1] or "") or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise GitbookError(f"{self.where(rel, mark.line + 2 if mark else 1)}: front matter is not valid YAML: "
-                               f"{getattr(exc, 'problem', None) or exc}") from None
-        if not isinstance(meta, dict):
-            raise GitbookError(f"{self.where(rel, 2)}: front matter must be a YAML mapping")
+        except yaml.YAMLError:
+            meta = None
+        if not isinstance(meta, dict):  # plain text between '---' lines: the author's text, kept
+            self.issues.append(gb.Issue(self.where(rel), 2, "front matter is not a YAML mapping; kept as text",
+                                        "front matter"))
+            return {}, text, 1
         return meta, text[m.end():], m[0].count("\n") + 1
 
     def _includer(self, depth: int):
@@ -263,12 +299,13 @@ class Export:
             if depth > 8:
                 raise GitbookError(f"{file}:{line}: includes nest more than 8 deep (a cycle?)")
             _, body, first = self._front_matter(self.read(rel), rel)
-            return gb.parse(body, self.where(rel), self._includer(depth + 1), first)
+            return gb.parse(body, self.where(rel), self._includer(depth + 1), first, self.issues)
         return include
 
     def space_url(self) -> str | None:
         """The space's address most links in the export point at, e.g. https://me.gitbook.io/til."""
         counts = Counter()
         for rel in self.pages:
-            counts.update(u.rstrip("/") for u in _GITBOOK_URL.findall(self.read(rel)))
+            counts.update(u.rstrip("/") for u in _GITBOOK_URL.findall(
+                self.files[rel].read_bytes().decode("utf-8", "replace")))
         return counts.most_common(1)[0][0] if counts else None
