@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from sitetools import ROOT, TRACEBACK, build, copy_project
-from tilsite import cli
+from tilsite.authoring import cli
 
 FIXTURE = ROOT / "tests" / "data" / "gitbook_real"
 
@@ -77,7 +77,7 @@ def test_conversions(imported):
 
 def test_strict_build_and_idempotence(imported, tmp_path):
     project, export, rc, report, mode = imported
-    proc = build(project, tmp_path / "site", {"TIL_NO_EXEC": "1"})
+    proc = build(project, tmp_path / "site", {"TIL_EXECUTE": "off"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert TRACEBACK not in proc.stderr
     rc2, out, _ = til("import-gitbook", str(export), "--project", str(project), mode)

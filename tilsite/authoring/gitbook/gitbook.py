@@ -346,14 +346,14 @@ class Importer:
 
     # -- formulas
     def formula(self, tex: str, display: bool) -> str | None:
-        """None if the site's KaTeX (tilsite/katex.py, as the build runs it) typesets `tex`, else why not."""
+        """None if the site's KaTeX (tilsite/render/katex.py, as the build runs it) typesets `tex`, else why not."""
         if self._katex is None:
             import tempfile
 
-            from tilsite import katex
+            from tilsite.render import KATEX_DIR, katex
             # a private cache: the check writes nothing into the project (a dry run writes nothing at all)
             self._katex_dir = tempfile.TemporaryDirectory(prefix="til-import-katex-")
-            self._katex = katex.Renderer(self.docs / "assets/vendor/katex/katex.min.js", Path(self._katex_dir.name))
+            self._katex = katex.Renderer(KATEX_DIR / "katex.min.js", Path(self._katex_dir.name))
         try:
             self._katex.render(tex, display)
         except Exception as exc:  # MathError, or a KaTeX internal error on odd input
