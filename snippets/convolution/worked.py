@@ -136,7 +136,7 @@ def fc_vs_conv_table(sides=(MNIST_SIDE, 64, 224), k: int = 3) -> str:
         fc, cv = fc_weights(n, k), conv_weights(k)
         rows.append([f"{n}×{n}", f"{o}×{o}", _grouped(fc), _grouped(cv), f"{fc // cv:,}배"])
     return _table(
-        ["입력", "출력", "완전연결 가중치", f"{k}×{k} 합성곱 가중치", "차이"],
+        ["입력", "출력", "완전연결 가중치", f"{k}×{k} 합성곱 가중치", "비율 (완전연결 ÷ 합성곱)"],
         rows,
         ["---:", "---:", "---:", "---:", "---:"],
     )
@@ -353,21 +353,34 @@ def pool_max_grad() -> np.ndarray:
     return max_pool2d_backward(_pool_x(), np.asarray(POOL_GRAD, float)[None, None], 2)[0, 0]
 
 
-def pool_shift_unchanged(shift: int = 1) -> int:
-    """How many of max_pool2d(POOL_X, 2)'s outputs stay the same when POOL_X moves `shift` columns right (zeros enter)."""
-    x = _pool_x()
-    moved = np.zeros_like(x)
-    moved[..., shift:] = x[..., :-shift]
-    return int(np.sum(max_pool2d(x, 2) == max_pool2d(moved, 2)))
+# Shift study: feature maps after a ReLU, i.e. non-negative and about half zero.
+SHIFT_MAPS = 400
+SHIFT_SIDE = 8
+SHIFT_SEED = 0
 
 
-def conv_shift_unchanged(shift: int = 1) -> int:
-    """The same count for a 2x2 stride-2 convolution with all-ones weights (a pooling-sized conv)."""
-    x = _pool_x()
-    moved = np.zeros_like(x)
-    moved[..., shift:] = x[..., :-shift]
-    w = np.ones((1, 1, 2, 2))
-    return int(np.sum(conv2d(x, w, stride=2) == conv2d(moved, w, stride=2)))
+def shift_study(shift: int = 1, maps: int = SHIFT_MAPS, side: int = SHIFT_SIDE, seed: int = SHIFT_SEED) -> dict[str, float]:
+    """Share (%) of non-zero outputs that stay exactly the same when a feature map moves `shift` columns right.
+
+    The maps are ReLU(standard normal), shape (maps, 1, side, side); the move is circular (np.roll), so no
+    edge effect enters. Compared: the map itself, 2x2 average pooling and 2x2 max pooling (stride 2).
+    Outputs that are 0 before and after the move are left out: a ReLU map is about half zeros, and
+    zero staying zero says nothing about the features.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.maximum(rng.standard_normal((maps, 1, side, side)), 0.0)
+    moved = np.roll(x, shift, axis=-1)
+    pairs = {"map": (x, moved), "avg": (avg_pool2d(x, 2), avg_pool2d(moved, 2)),
+             "max": (max_pool2d(x, 2), max_pool2d(moved, 2))}
+    return {name: float(100 * np.mean((a == b)[(a != 0) | (b != 0)])) for name, (a, b) in pairs.items()}
+
+
+def shift_table() -> str:
+    """Markdown table: share of outputs unchanged by a one-column move, with and without pooling."""
+    share = shift_study()
+    names = {"map": "풀링 없음 (특성 맵 그대로)", "avg": "2×2 평균 풀링", "max": "2×2 최대 풀링"}
+    rows = [[label, f"{share[key]:.0f}%"] for key, label in names.items()]
+    return _table(["출력", "한 칸 옮겨도 그대로인 값 (0이 아닌 출력 중)"], rows, ["---", "---:"])
 
 
 # ---------------------------------------------------------------------------
@@ -376,12 +389,12 @@ def conv_shift_unchanged(shift: int = 1) -> int:
 
 
 def conv_params(c_in: int, c_out: int, kh: int, kw: int | None = None, bias: bool = True) -> int:
-    """Parameters of a conv layer: C_out * (C_in * K_H * K_W) weights plus C_out biases."""
+    """Parameters of a conv layer: C_out * (C_in * k_h * k_w) weights plus C_out biases (if bias)."""
     kw = kh if kw is None else kw
     return c_out * (c_in * kh * kw + (1 if bias else 0))
 
 
-# (layer, C_in, C_out, K, bias)
+# (layer, C_in, C_out, k, bias)
 _PARAM_CASES = [
     ("LeNet-5 첫 층", 1, 6, 5, True),
     ("VGG 첫 층", 3, 64, 3, True),
@@ -389,26 +402,32 @@ _PARAM_CASES = [
     ("1×1 합성곱 (채널 줄이기)", 256, 64, 1, True),
     ("ResNet 첫 층 (편향 없음)", 3, 64, 7, False),
 ]
+RESNET_STEM = (3, 64, 7)  # (C_in, C_out, k): 7x7 conv, 64 filters on RGB
+
+
+def resnet_stem_params(bias: bool) -> int:
+    """Parameters of ResNet's 7x7 stem: without bias (as published, batch norm follows) or with one bias per filter."""
+    return conv_params(*RESNET_STEM, bias=bias)
 
 
 def conv_params_table() -> str:
-    """Markdown table: weight shape (C_out, C_in, K_H, K_W), bias and total parameters of typical layers."""
+    """Markdown table: weight shape (C_out, C_in, k_h, k_w), weights, biases and total parameters of typical layers."""
     rows = []
     for label, c_in, c_out, k, bias in _PARAM_CASES:
         w = np.zeros((c_out, c_in, k, k))
         b = np.zeros(c_out) if bias else np.zeros(0)
         total = conv_params(c_in, c_out, k, bias=bias)
         assert total == w.size + b.size  # formula and array sizes must agree
-        rows.append([
-            label, f"`{shape_text(w.shape)}`", f"`({c_out},)`" if bias else "없음",
-            f"{c_out}·({c_in}·{k}·{k}{' + 1' if bias else ''})", f"**{_grouped(total)}**",
-        ])
+        rows.append([label, f"`{shape_text(w.shape)}`", _grouped(w.size), _grouped(b.size), f"**{_grouped(total)}**"])
     return _table(
-        ["층", "가중치 형태", "편향", "계산", "파라미터 수"], rows, ["---", "---", "---", "---", "---:"]
+        ["층", "가중치 형태", "가중치", "편향", "파라미터 (가중치 + 편향)"], rows, ["---", "---", "---:", "---:", "---:"]
     )
 
 
-def fc_params_rgb(n: int = 224, c_in: int = 3, c_out: int = 64) -> int:
+IMAGENET_SIDE = 224  # ImageNet crops are 224x224
+
+
+def fc_params_rgb(n: int = IMAGENET_SIDE, c_in: int = 3, c_out: int = 64) -> int:
     """Weights of a fully connected map from a c_in x n x n image to c_out x n x n (what a same conv outputs)."""
     return (c_in * n * n) * (c_out * n * n)
 
