@@ -29,6 +29,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "7.2.4": "section number of a cited book (d2l)",
         "7.4": "section number of a cited book (d2l)",
         "7.6": "section number of a cited book (d2l)",
+        "180": "a half turn (180° rotation): a definition, not a result",
     },
     "index.md": {
         "2021": "title of a GitBook tab (2021 TIL)",

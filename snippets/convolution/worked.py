@@ -692,8 +692,11 @@ def _numeric_grad(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     return g
 
 
-def build_checks() -> str:
+def build_checks(indent: int = 0) -> str:
     """A Markdown table of the checks run while the page was built; raises CheckFailed on any mismatch.
+
+    indent: spaces put before every line after the first, so the table can sit inside a
+    collapsed block (the directive's own line carries the first line's indent).
 
     Each row compares the library with something it was not derived from:
     numpy.convolve / numpy.correlate, the layer's definition evaluated cell by
@@ -752,4 +755,5 @@ def build_checks() -> str:
           max(float(np.max(np.abs(dx - _numeric_grad(loss, x)))),
               float(np.max(np.abs(dw - _numeric_grad(loss, w))))), 1e-6)
     check("conv2d_backward db", "출력 기울기의 합", float(np.max(np.abs(db - g.sum(axis=(0, 2, 3))))))
-    return _table(["검사한 함수", "독립적인 기준", "최대 오차"], rows, ["---", "---", "---:"])
+    table = _table(["검사한 함수", "독립적인 기준", "최대 오차"], rows, ["---", "---", "---:"])
+    return table.replace("\n", "\n" + " " * indent)
