@@ -46,9 +46,10 @@ ATTR = re.compile(r"\{[#.][^}]*\}")  # heading anchors {#id}
 SNIPPET = re.compile(r"^\s*--8<--.*$", re.M)
 # A numeral: grouped thousands, a decimal (also section numbers like 7.2.4), or 3+ digits.
 # Digits glued to letters (conv2d, im2col, x86) are names, not numbers.
-NUMERAL = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])"
-                     r"|(?<![\w.])\d+(?:\.\d+)+(?![\w])"
-                     r"|(?<![\w.])\d{3,}(?![\w])")
+# Korean may follow directly (9,408개, 7.2.4절), so only ASCII letters count as glue.
+NUMERAL = re.compile(r"(?<![0-9A-Za-z_.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![0-9A-Za-z_])"
+                     r"|(?<![0-9A-Za-z_.])\d+(?:\.\d+)+(?![0-9A-Za-z_])"
+                     r"|(?<![0-9A-Za-z_.])\d{3,}(?![0-9A-Za-z_])")
 
 
 def written_notes() -> list[Path]:

@@ -161,6 +161,8 @@ def test_conv_params_known_layers():
     assert wk.resnet_stem_params(bias=False) == 64 * 3 * 7 * 7 == 9408
     assert wk.resnet_stem_params(bias=True) == 9408 + 64
     # the cost table counts the same stem the same way (no bias)
+    from snippets.convolution import formulas as fm
+
     costs = fm.layer_costs()
     assert costs["ResNet 첫 층 (편향 없음)"]["params"] == wk.resnet_stem_params(bias=False)
 
@@ -345,7 +347,9 @@ def test_structure(note):
     for line in lines:
         if re.match(r"#{2,6} ", line):
             assert re.search(r"\{#[a-z0-9-]+\}$", line), f"heading without an ASCII id: {line}"
-        assert not line.startswith(("??? ", "!!! ")) or line.startswith('!!! note "'), line
+        # one syntax for boxes: `!!! note "title"`, or `??? note "title"` when it starts collapsed
+        assert not line.startswith(("??? ", "!!! ")) or line.startswith(('!!! note "', '??? note "')), line
+        assert "<details" not in line, f"a collapsed box is written `??? note \"title\"`: {line}"
     anchors = set(re.findall(r"\{#([a-z0-9-]+)\}", note))
     for target in re.findall(r"\]\(#([\w-]+)\)", note):
         assert target in anchors, target

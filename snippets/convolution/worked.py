@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from snippets.convolution.backprop import conv1d_backward, conv2d_backward, dilate_grad
-from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel
+from snippets.convolution.kernels import IMAGE_KERNELS, KERNEL_NAMES_KO, apply_kernel
 from snippets.convolution.layers import conv1d, conv2d, conv_transpose1d, im2col
 from snippets.convolution.pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 from snippets.convolution.shapes import output_size, receptive_field, transposed_output_size
@@ -52,17 +52,6 @@ POOL_GRAD = ((1, 2), (3, 4))
 FLAT_C = 0.5
 RAMP_SLOPE = 0.1
 
-KERNEL_NAMES_KO = {
-    "identity": "항등(identity)",
-    "box_blur": "상자 흐림(box blur)",
-    "gaussian_blur": "가우시안 흐림(Gaussian blur)",
-    "sharpen": "선명하게(sharpen)",
-    "emboss": "엠보스(emboss)",
-    "sobel_x": "소벨 x(Sobel x)",
-    "sobel_y": "소벨 y(Sobel y)",
-    "laplacian": "라플라시안(Laplacian)",
-    "outline": "윤곽(outline)",
-}
 
 
 # ---------------------------------------------------------------------------
@@ -246,7 +235,7 @@ _SIZE_CASES = [
 
 
 def output_size_table() -> str:
-    """Markdown table: O = floor((H + 2P - D(K-1) - 1)/S) + 1 evaluated for typical settings."""
+    """Markdown table: H_out = floor((H + 2p - d(k-1) - 1)/s) + 1 evaluated for typical settings."""
     rows = []
     for case, h, k, p, s, d in _SIZE_CASES:
         o = output_size(h, k, s, p, d)
