@@ -159,7 +159,8 @@ for name, kern in IMAGE_KERNELS.items():
 # %% [markdown]
 # 노트의 그림과 같은 방식으로 그린다. 얼굴 부분을 잘라 3×3 칸씩 **평균**해 줄이고(건너뛰며 고르면 가는 선이
 # 사라지거나 계단이 생긴다), 합이 1인 커널의 결과는 밝기 0(검정)부터 1(흰색)까지, 합이 0인 경계 커널의 결과는
-# **부호를 살려** 0을 가운데 회색으로, 양수를 밝게, 음수를 어둡게 그린다.
+# **부호를 살려** 0을 가운데 회색으로, 양수를 밝게, 음수를 어둡게 그린다. 한글 글꼴이 없어도 그려지도록 제목은 노트
+# 표의 영어 이름을 쓴다.
 
 # %%
 # A photo: JPEG is about a fifth of the PNG's size.  In the notebook jupytext turns the next
@@ -179,6 +180,8 @@ for ax, (name, kern) in zip(axes.ravel(), IMAGE_KERNELS.items()):
     else:  # sum 1: brightness as is
         lo, hi = 0.0, 1.0
     ax.imshow(np.clip(out, lo, hi), cmap="gray", vmin=lo, vmax=hi, interpolation="nearest")
-    ax.set_title(f"{KERNEL_NAMES_KO[name].split('(')[0]} (합 {kern.sum():.0f})", fontsize=11)
+    # the English term of the note's table: plain matplotlib has no Korean font
+    english = KERNEL_NAMES_KO[name].split("(")[1].rstrip(")")
+    ax.set_title(f"{english} (sum {kern.sum():.0f})", fontsize=11)
     ax.axis("off")
 plt.show()
