@@ -212,7 +212,7 @@ def dims_table() -> str:
         out = dims_output_shape(shape, kernel, s, p, c_out)
         rows.append([
             f"{kind}: {example}", shape_text(shape),
-            "×".join(map(str, kernel)) + f", S={s}, P={p}, 필터 {c_out}개", shape_text(out),
+            "×".join(map(str, kernel)) + f", s={s}, p={p}, 필터 {c_out}개", shape_text(out),
         ])
     return _table(["데이터", "입력", "커널", "출력"], rows)
 
@@ -243,7 +243,7 @@ def output_size_table() -> str:
         setting = f"{h}, {k}, {p}, {s}, {d}"
         calc = f"⌊({h} + {2 * p} − {d * (k - 1)} − 1) / {s}⌋ + 1 = ⌊{numer} / {s}⌋ + 1"
         rows.append([case, setting, calc, f"**{o}**"])
-    return _table(["경우", "H, K, P, S, D", "계산", "O"], rows, ["---", "---", "---", "---:"])
+    return _table(["경우", "$H, k, p, s, d$", "계산", "$H_\\text{out}$"], rows, ["---", "---", "---", "---:"])
 
 
 def unused_rows(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
@@ -265,7 +265,7 @@ def even_kernel_table(n: int = MNIST_SIDE, k: int = 4) -> str:
     for label, a, b in cases:
         o = asymmetric_output_size(n, k, a, b)
         rows.append([label, str(a + b), str(o), "예" if o == n else "아니요"])
-    return _table(["패딩", "합계", f"O (H={n}, K={k})", "크기 유지"], rows, ["---", "---:", "---:", "---"])
+    return _table(["패딩", "합계", f"$H_\\text{{out}}$ ($H = {n}$, $k = {k}$)", "크기 유지"], rows, ["---", "---:", "---:", "---"])
 
 
 def tf_same(n: int, k: int, stride: int) -> tuple[int, int, int]:
@@ -586,7 +586,7 @@ def kernel_table() -> str:
         ramp = kernel_response(name, ramp_image())
         rows.append([f"{KERNEL_NAMES_KO.get(name, name)}", _text_num(s), _text_num(flat), _text_num(ramp)])
     return _table(
-        ["커널", "원소 합 Σk", f"평평한 곳 (c = {num(FLAT_C)})", f"경사 (열마다 +{num(RAMP_SLOPE)})"],
+        ["커널", "원소 합 ΣK", f"평평한 곳 (c = {num(FLAT_C)})", f"경사 (열마다 +{num(RAMP_SLOPE)})"],
         rows, ["---", "---:", "---:", "---:"],
     )
 
@@ -707,12 +707,12 @@ def build_checks(indent: int = 0) -> str:
           max(float(np.max(np.abs(correlate(a, v, m) - np.correlate(a, v, m)))) for m in ("full", "same", "valid")))
 
     u = rng.normal(size=3)
-    check("교환법칙 x * w = w * x", "두 순서의 convolve", float(np.max(np.abs(convolve(a, v) - convolve(v, a)))))
-    check("결합법칙 (x * w) * u = x * (w * u)", "두 순서의 convolve",
+    check("교환법칙 X * K = K * X", "두 순서의 convolve", float(np.max(np.abs(convolve(a, v) - convolve(v, a)))))
+    check("결합법칙 (X * K) * G = X * (K * G)", "두 순서의 convolve",
           float(np.max(np.abs(convolve(convolve(a, v), u) - convolve(a, convolve(v, u))))))
-    check("식 (4) x * w = x ⋆ w̄", "뒤집은 커널의 correlate",
+    check("식 (4) X * K = X ⋆ K̄", "뒤집은 커널의 correlate",
           float(np.max(np.abs(convolve(a, v) - correlate(a, v[::-1], "full")))))
-    check("(w ⋆ x)(i) = (x ⋆ w)(−i)", "뒤집은 correlate",
+    check("(K ⋆ X)(i) = (X ⋆ K)(−i)", "뒤집은 correlate",
           float(np.max(np.abs(correlate(v, a, "full") - correlate(a, v, "full")[::-1]))))
     check("합성곱 정리", "numpy.fft", convolution_theorem_error())
     check("교차상관 정리", "numpy.fft", correlation_theorem_error())
@@ -740,7 +740,7 @@ def build_checks(indent: int = 0) -> str:
     def loss() -> float:
         return float(np.sum(g * conv2d(x, w, stride=2, padding=1)))
 
-    check("conv2d_backward dX, dW (stride 2)", "유한 차분(finite differences)",
+    check("conv2d_backward dX, dK (stride 2)", "유한 차분(finite differences)",
           max(float(np.max(np.abs(dx - _numeric_grad(loss, x)))),
               float(np.max(np.abs(dw - _numeric_grad(loss, w))))), 1e-6)
     check("conv2d_backward db", "출력 기울기의 합", float(np.max(np.abs(db - g.sum(axis=(0, 2, 3))))))
