@@ -170,3 +170,21 @@ def test_the_note_shows_the_formulas_from_here_not_typed_copies():
     # typed versions of what is generated: the floor of eq. (6), the lecture's O_1 and dL/dX_3 lines
     for typed in (r"\lfloor", "Y_1 &=", r"\delta_1 K_3 + \delta_2 K_2", "K_1 & K_2 & K_3"):
         assert typed not in note, typed
+
+
+def test_cost_table_claims_of_the_note():
+    """What the note says about the cost table, checked on the table's own numbers (im2col as the oracle for MACs)."""
+    costs = fm.layer_costs()
+    vgg2, c33, c11 = costs["VGG 둘째 층"], costs["3×3 합성곱"], costs["1×1 합성곱"]
+    assert vgg2["macs"] == c33["macs"]  # "곱셈-덧셈 수가 같다"
+    assert fm.cost_ratio("VGG 둘째 층", "3×3 합성곱", "out") == 4 and fm.cost_ratio("3×3 합성곱", "VGG 둘째 층", "c_in") == 4
+    assert fm.cost_ratio("3×3 합성곱", "1×1 합성곱", "macs") == 36  # 3*3 taps and 256/64 output channels
+    with pytest.raises(ValueError):
+        fm.cost_ratio("VGG 첫 층", "VGG 둘째 층", "macs")
+    # MACs of the 1x1 layer from an im2col matrix product: (C_out, C_in) @ (C_in, H_out W_out)
+    cols = im2col(np.zeros((1, c11["c_in"], c11["side"], c11["side"])), 1)
+    assert c11["macs"] == c11["c_out"] * cols.shape[1] * cols.shape[2]
+    # ResNet's stem carries no bias in this table
+    stem = costs["ResNet 첫 층 (편향 없음)"]
+    assert stem["params"] == np.zeros((64, 3, 7, 7)).size == 9408
+    assert "| 9,408 |" in fm.layer_cost_table() and "9,472" not in fm.layer_cost_table()
