@@ -1,4 +1,4 @@
-"""No hand-typed computed number in a written note.
+"""No hand-typed computed number in a written note or notebook.
 
 Every number in a note that results from a computation comes from a ``{{ value ... }}``
 directive, so that the page cannot disagree with the code. This test reads each note's
@@ -53,7 +53,23 @@ NUMERAL = re.compile(r"(?<![0-9A-Za-z_.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![0-9A-Za
 
 
 def written_notes() -> list[Path]:
-    return sorted(p for p in DOCS.rglob("*.md") if p.name != "SUMMARY.md")
+    """Every page with prose: Markdown notes and jupytext notebooks (docs/**/*.py, their Markdown cells)."""
+    return sorted([p for p in DOCS.rglob("*.md") if p.name != "SUMMARY.md"] + list(DOCS.rglob("*.py")))
+
+
+def prose(path: Path) -> str:
+    """A page's Markdown; for a percent-format notebook its Markdown cells, other lines blanked (line numbers kept)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".py":
+        return text
+    out, markdown = [], False
+    for line in text.splitlines():
+        if line.startswith("# %%"):
+            markdown = "[markdown]" in line
+            out.append("")
+        else:
+            out.append(line[2:] if markdown and line.startswith("# ") else "")
+    return "\n".join(out)
 
 
 def blank(m: re.Match) -> str:
@@ -77,7 +93,7 @@ def test_no_hand_typed_computed_number(note: Path):
     allowed = ALLOWED.get(rel, {})
     bad = [f"{rel}:{line}: {num!r} is typed by hand; produce it with {{{{ value ... }}}} "
            f"or, if it is not computed, list it in ALLOWED with the reason"
-           for line, num in hand_numbers(note.read_text(encoding="utf-8")) if num not in allowed]
+           for line, num in hand_numbers(prose(note)) if num not in allowed]
     assert not bad, "\n".join(bad)
 
 
@@ -88,7 +104,7 @@ def test_allowlist_is_short_and_used():
         path = DOCS / rel
         if not path.exists():
             continue
-        present = {num for _, num in hand_numbers(path.read_text(encoding="utf-8"))}
+        present = {num for _, num in hand_numbers(prose(path))}
         # Entries the new sections are expected to cite may be absent until they are merged.
         unused = set(allowed) - present - {"1998", "7.2.4", "7.6"}
         assert not unused, f"{rel}: allowlist entries no longer in the note: {sorted(unused)}"
