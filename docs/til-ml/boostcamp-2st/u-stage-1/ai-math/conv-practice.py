@@ -131,7 +131,10 @@ for name, (analytic, numeric) in checks.items():
 # 1차원에서는 입력 기울기가 $\delta$와 커널의 **full 합성곱**이라는 것을 `numpy.convolve`와 바로 비교할 수 있다.
 #
 # $$
-# \frac{\partial \mathcal{L}}{\partial X(m)} = \sum_i \delta(i)\, K(m-i) = (\delta * K)(m)
+# \begin{aligned}
+# \frac{\partial \mathcal{L}}{\partial X(m)} &= \sum_i \delta(i)\, K(m-i) \\
+# &= (\delta * K)(m)
+# \end{aligned}
 # $$
 
 # %%
@@ -159,7 +162,7 @@ for name, kern in IMAGE_KERNELS.items():
 # %% [markdown]
 # 노트의 그림과 같은 방식으로 그린다. 얼굴 부분을 잘라 3×3 칸씩 **평균**해 줄이고(건너뛰며 고르면 가는 선이
 # 사라지거나 계단이 생긴다), 합이 1인 커널의 결과는 밝기 0(검정)부터 1(흰색)까지, 합이 0인 경계 커널의 결과는
-# **부호를 살려** 0을 가운데 회색으로, 양수를 밝게, 음수를 어둡게 그린다. 한글 글꼴이 없어도 그려지도록 제목은 노트
+# **부호를 살려** 0을 가운데 회색으로, 양수를 밝게, 음수를 어둡게 그린다. 한글 글꼴이 없는 컴퓨터에서도 그릴 수 있게, 제목은 노트
 # 표의 영어 이름을 쓴다.
 
 # %%
