@@ -232,7 +232,7 @@ W = np.zeros((4, 3, 3, 3))
     ("x", "w", "kwargs", "match"),
     [
         (np.zeros((3, 5, 5)), W, {}, r"x must be \(N, C_in, H, W\), got shape \(3, 5, 5\)"),
-        (X, np.zeros((4, 3, 3)), {}, r"w must be \(C_out, C_in, K_H, K_W\), got shape \(4, 3, 3\)"),
+        (X, np.zeros((4, 3, 3)), {}, r"w must be \(C_out, C_in, k_h, k_w\), got shape \(4, 3, 3\)"),
         (X, np.zeros((4, 2, 3, 3)), {}, "x has 3 channels but w expects 2"),
         (X, W, {"b": np.zeros(3)}, r"b must have shape \(C_out,\) = \(4,\), got shape \(3,\)"),
         (X, W, {"stride": 0}, "stride must be positive, got"),
@@ -253,7 +253,7 @@ def test_conv2d_bad_input(fn, x, w, kwargs, match):
     ("x", "w", "kwargs", "match"),
     [
         (np.zeros((3, 5)), np.zeros((4, 3, 3)), {}, r"x must be \(N, C_in, L\), got shape \(3, 5\)"),
-        (np.zeros((2, 3, 5)), np.zeros((4, 3, 3, 3)), {}, r"w must be \(C_out, C_in, K\)"),
+        (np.zeros((2, 3, 5)), np.zeros((4, 3, 3, 3)), {}, r"w must be \(C_out, C_in, k\)"),
         (np.zeros((2, 3, 5)), np.zeros((4, 4, 3)), {}, "x has 3 channels but w expects 4"),
         (np.zeros((2, 3, 5)), np.zeros((4, 3, 3)), {"stride": 0}, "stride must be positive"),
         (np.zeros((2, 3, 2)), np.zeros((4, 3, 3)), {}, "input length 2 .* smaller than the dilated kernel length 3"),

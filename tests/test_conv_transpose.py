@@ -146,7 +146,7 @@ def test_transposed_output_size_rejects_bad_input(kwargs, match):
 
 
 def test_conv_transpose_bad_input():
-    with pytest.raises(ValueError, match=r"w must be \(C_in, C_out, K_H, K_W\)"):
+    with pytest.raises(ValueError, match=r"w must be \(C_in, C_out, k_h, k_w\)"):
         conv_transpose2d(np.zeros((1, 2, 3, 3)), np.zeros((2, 3, 3)))
     with pytest.raises(ValueError, match="x has 2 channels but w expects 3"):
         conv_transpose1d(np.zeros((1, 2, 3)), np.zeros((3, 1, 3)))

@@ -252,9 +252,9 @@ def test_correlation_vs_convolution_matches_numpy():
         assert f"{v:g}" in labels
     fig.canvas.draw()
     titled = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
-    assert any("x" in t and "w" in t and HANGUL.search(t) for t in titled if "$" not in t), titled  # the input panel
+    assert any("X" in t and "K" in t and HANGUL.search(t) for t in titled if "$" not in t), titled  # the input panel
     (corr_ax,) = [ax for t, ax in titled.items() if "\\star" in t]
-    assert "x \\star w" in corr_ax.get_title()
+    assert "X \\star K" in corr_ax.get_title()
     assert [lab.replace("\u2212", "-") for lab in tick_labels(corr_ax) if lab] == ["-2", "-1", "0", "1", "2"]
     assert not any("a \\star v" in t or "a * v" in t for t in labels)
 
@@ -285,7 +285,7 @@ def test_channels_shapes():
     ex = figures.channels_example()
     assert ex == {"x": (1, 3, 5, 5), "w": (4, 3, 3, 3), "b": (4,), "out": (1, 4, 3, 3)}
     labels = texts(figure("plot_channels"))
-    assert any("(C_{\\mathrm{out}}, C_{\\mathrm{in}}, K_H, K_W)$ = (4, 3, 3, 3)" in t for t in labels), labels
+    assert any("(C_{\\mathrm{out}}, C_{\\mathrm{in}}, k_h, k_w)$ = (4, 3, 3, 3)" in t for t in labels), labels
     assert sum(t == "입력 (3, 5, 5)" for t in labels) == 2  # the input is shown for one filter and for four
     assert any(t == "특성 맵 (4, 3, 3)" for t in labels)
     assert not any("출력 맵" in t or "C_out" in t for t in labels)
@@ -309,15 +309,15 @@ def test_backprop_graph_edges_and_terms():
     fig = figure("plot_backprop_graph")
     forward, back_x, back_w = fig.axes
     # each panel writes its equation under the graph, a term per line: read it top to bottom, left to right
-    assert written_sum(forward) == "O_1 = X_1 W_1 + X_2 W_2 + X_3 W_3"
-    assert written_sum(back_x) == "\\partial L / \\partial X_3 = \\delta_1 W_3 + \\delta_2 W_2 + \\delta_3 W_1"
-    assert written_sum(back_w) == "\\partial L / \\partial W_1 = \\delta_1 X_1 + \\delta_2 X_2 + \\delta_3 X_3"
+    assert written_sum(forward) == "Y_1 = X_1 K_1 + X_2 K_2 + X_3 K_3"
+    assert written_sum(back_x) == "\\partial \\mathcal{L} / \\partial X_3 = \\delta_1 K_3 + \\delta_2 K_2 + \\delta_3 K_1"
+    assert written_sum(back_w) == "\\partial \\mathcal{L} / \\partial K_1 = \\delta_1 X_1 + \\delta_2 X_2 + \\delta_3 X_3"
     # the forward panel highlights O1's edges: thick lines ending at O1
     thick = [ln for ln in forward.get_lines() if ln.get_linewidth() > 2]
     assert len(thick) == 3 and len({tuple(np.round(ln.get_xydata()[1], 6)) for ln in thick}) == 1
-    # the W1 panel collects into a W1 node, the X3 panel has none
-    assert any(t.get_text() == "$W_1$" and t.get_position()[1] < 0 for t in back_w.texts)
-    assert not any(t.get_position()[1] < -0.1 and t.get_text() == "$W_1$" for t in back_x.texts)
+    # the K1 panel collects into a K1 node, the X3 panel has none
+    assert any(t.get_text() == "$K_1$" and t.get_position()[1] < 0 for t in back_w.texts)
+    assert not any(t.get_position()[1] < -0.1 and t.get_text() == "$K_1$" for t in back_x.texts)
     # faint edges stay visible on the dark background
     for ax in fig.axes:
         for coll in ax.collections:
@@ -353,7 +353,9 @@ def test_kernel_gallery_panels_match_scipy():
         assert np.abs(shown - expected).max() <= 1, name
         assert np.mean(shown != expected) < 1e-3, name
     titles = texts(figure("plot_kernel_gallery"))
-    assert "sobel_x (합 0)" in titles and "gaussian_blur (합 1)" in titles and "outline (합 0)" in titles
+    # the Korean names of the note's kernel table, not the code's keys
+    assert "소벨 x (합 0)" in titles and "가우시안 흐림 (합 1)" in titles and "윤곽 (합 0)" in titles, titles
+    assert not any("_" in t for t in titles), titles
     assert "회색" in caption(spec("plot_kernel_gallery"))  # the caption says what the grey scale means
 
 

@@ -158,6 +158,14 @@ def test_conv_params_known_layers():
     assert wk.conv_params(3, 64, 7, bias=False) == 9408
     assert wk.conv_params(256, 64, 1) == 64 * 256 + 64
     assert bold_numbers(wk.conv_params_table()) == [156, 1792, 36928, 16448, 9408]
+    # ResNet's stem: 9,408 as published (no bias), 9,472 if each of the 64 filters had a bias
+    assert wk.resnet_stem_params(bias=False) == 64 * 3 * 7 * 7 == 9408
+    assert wk.resnet_stem_params(bias=True) == 9408 + 64
+    # the cost table counts the same stem the same way (no bias)
+    from snippets.convolution import formulas as fm
+
+    costs = fm.layer_costs()
+    assert costs["ResNet 첫 층 (편향 없음)"]["params"] == wk.resnet_stem_params(bias=False)
 
 
 def test_fc_params_rgb():
@@ -183,11 +191,11 @@ def test_bp1d_against_numpy_and_finite_differences():
 
 
 def _evaluate_symbolic(expr: str) -> float:
-    """Evaluate '\\delta_{1} W_{3} + ...' with the example's numbers (1-based)."""
-    values = {"delta": wk.BP_DELTA, "W": wk.BP_W, "X": wk.BP_X}
+    """Evaluate '\\delta_{1} K_{3} + ...' with the example's numbers (1-based)."""
+    values = {"delta": wk.BP_DELTA, "K": wk.BP_W, "X": wk.BP_X}
     total = 0.0
     for term in expr.split("+"):
-        factors = re.findall(r"\\?(delta|W|X)_\{(\d+)\}", term)
+        factors = re.findall(r"\\?(delta|K|X)_\{(\d+)\}", term)
         assert len(factors) == 2, term
         total += np.prod([values[name][int(i) - 1] for name, i in factors])
     return total
@@ -202,7 +210,7 @@ def test_backprop_tables_symbolic_terms_match_values():
             expr, value = cells[-2].strip("$"), bold_numbers(cells[-1])[0]
             assert _evaluate_symbolic(expr) == value, row
     x3 = fm.backprop_input_table().splitlines()[2 + 2]
-    assert r"\delta_{1} W_{3} + \delta_{2} W_{2} + \delta_{3} W_{1}" in x3
+    assert r"\delta_{1} K_{3} + \delta_{2} K_{2} + \delta_{3} K_{1}" in x3
 
 
 def test_conv_matrix_forward_and_transpose():
@@ -340,7 +348,9 @@ def test_structure(note):
     for line in lines:
         if re.match(r"#{2,6} ", line):
             assert re.search(r"\{#[a-z0-9-]+\}$", line), f"heading without an ASCII id: {line}"
-        assert not line.startswith(("??? ", "!!! ")) or line.startswith('!!! note "'), line
+        # one syntax for boxes: `!!! note "title"`, or `??? note "title"` when it starts collapsed
+        assert not line.startswith(("??? ", "!!! ")) or line.startswith(('!!! note "', '??? note "')), line
+        assert "<details" not in line, f"a collapsed box is written `??? note \"title\"`: {line}"
     anchors = set(re.findall(r"\{#([a-z0-9-]+)\}", note))
     for target in re.findall(r"\]\(#([\w-]+)\)", note):
         assert target in anchors, target
@@ -428,7 +438,28 @@ def test_receptive_field_table_and_pooling_examples():
         for j in range(2):
             win = grad[2 * i:2 * i + 2, 2 * j:2 * j + 2]
             assert win[np.unravel_index(np.argmax(x[2 * i:2 * i + 2, 2 * j:2 * j + 2]), (2, 2))] == wk.POOL_GRAD[i][j]
-    assert wk.pool_shift_unchanged() > wk.conv_shift_unchanged()
+
+
+def test_shift_study_against_a_numpy_oracle():
+    # oracle: the same maps, pooled by reshaping into 2x2 blocks (numpy only, not the library's pooling)
+    rng = np.random.default_rng(wk.SHIFT_SEED)
+    x = np.maximum(rng.standard_normal((wk.SHIFT_MAPS, 1, wk.SHIFT_SIDE, wk.SHIFT_SIDE)), 0.0)
+    moved = np.roll(x, 1, axis=-1)
+    h = wk.SHIFT_SIDE // 2
+
+    def blocks(a):
+        return a.reshape(len(a), h, 2, h, 2)
+
+    def share(a, b):
+        return 100 * np.mean((a == b)[(a != 0) | (b != 0)])
+
+    got = wk.shift_study()
+    assert got["map"] == share(x, moved) == 0.0  # a continuous map never repeats a value one column over
+    assert got["max"] == share(blocks(x).max(axis=(2, 4)), blocks(moved).max(axis=(2, 4)))
+    assert abs(got["avg"] - share(blocks(x).mean(axis=(2, 4)), blocks(moved).mean(axis=(2, 4)))) < 1e-9
+    # the effect the note states: max pooling keeps several times more outputs than averaging or no pooling
+    assert got["max"] > 3 * got["avg"] and got["max"] > 20
+    assert "%" in wk.shift_table()
 
 
 _conv2d, _backward = wk.conv2d, wk.conv2d_backward

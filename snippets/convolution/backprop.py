@@ -1,13 +1,13 @@
 """Backpropagation through conv1d / conv2d, written as the textbook derivation, numpy only.
 
-For out = conv(x, w) + b (cross-correlation, PyTorch layout, zero padding P,
-stride S, dilation D) and an upstream gradient grad_out = dL/d(out):
+For out = conv(x, w) + b (cross-correlation, PyTorch layout, zero padding p,
+stride s, dilation d) and an upstream gradient grad_out = dL/d(out):
 
     dx = full convolution of the zero-inserted grad_out with the kernel
        = correlation of the (padded) zero-inserted grad_out with the flipped
-         kernel, channels in/out swapped; then crop the padding P
+         kernel, channels in/out swapped; then crop the padding p
     dw = correlation of the padded input with the zero-inserted grad_out
-         (the kernel's dilation D becomes the stride of this correlation)
+         (the kernel's dilation d becomes the stride of this correlation)
     db = sum of grad_out over the batch and spatial axes
 
 "Zero-inserted" undoes the stride: see dilate_grad.
@@ -35,7 +35,7 @@ def _ntuple(name: str, value, n: int) -> tuple[int, ...]:
 def _check(x, w, grad_out, stride, padding, dilation, nd: int):
     """Validated arrays (common float dtype) and hyper-parameter tuples."""
     layout, w_layout = (
-        ("(N, C_in, L)", "(C_out, C_in, K)") if nd == 1 else ("(N, C_in, H, W)", "(C_out, C_in, K_H, K_W)")
+        ("(N, C_in, L)", "(C_out, C_in, k)") if nd == 1 else ("(N, C_in, H, W)", "(C_out, C_in, k_h, k_w)")
     )
     x, w, g = np.asarray(x), np.asarray(w), np.asarray(grad_out)
     if x.ndim != nd + 2:
@@ -72,9 +72,9 @@ def _check(x, w, grad_out, stride, padding, dilation, nd: int):
 def dilate_grad(grad_out, stride) -> np.ndarray:
     """Insert (stride - 1) zeros between neighbouring entries of grad_out along each spatial axis.
 
-    grad_out (N, C, O) or (N, C, O_H, O_W) -> spatial size (O - 1) * stride + 1.
+    grad_out (N, C, L_out) or (N, C, H_out, W_out) -> spatial size (L_out - 1) * stride + 1.
     A strided convolution is a stride-1 convolution that keeps only every
-    S-th output; the outputs it dropped get zero gradient, and this puts
+    s-th output; the outputs it dropped get zero gradient, and this puts
     them back.  Inserting zeros between inputs and then running a stride-1
     convolution is exactly how a transposed ("fractionally strided")
     convolution works: dx is the transposed convolution of grad_out with w.
@@ -92,18 +92,18 @@ def dilate_grad(grad_out, stride) -> np.ndarray:
 
 
 def _correlate1d(x, k, stride: int, dilation: int) -> np.ndarray:
-    """No-padding multi-channel correlation: x (N, C_in, L), k (C_out, C_in, K) -> (N, C_out, O)."""
+    """No-padding multi-channel correlation: x (N, C_in, L), k (C_out, C_in, k) -> (N, C_out, L_out)."""
     span = dilation * (k.shape[2] - 1) + 1
-    windows = sliding_window_view(x, span, axis=2)[:, :, ::stride, ::dilation]  # (N, C_in, O, K)
+    windows = sliding_window_view(x, span, axis=2)[:, :, ::stride, ::dilation]  # (N, C_in, L_out, k)
     return np.einsum("ncik,ock->noi", windows, k, optimize=True)
 
 
 def _correlate2d(x, k, stride, dilation) -> np.ndarray:
-    """No-padding multi-channel correlation: x (N, C_in, H, W), k (C_out, C_in, K_H, K_W) -> (N, C_out, O_H, O_W)."""
+    """No-padding multi-channel correlation: x (N, C_in, H, W), k (C_out, C_in, k_h, k_w) -> (N, C_out, H_out, W_out)."""
     (sh, sw), (dh, dw) = stride, dilation
     kh, kw = k.shape[2:]
     windows = sliding_window_view(x, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
-    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C_in, O_H, O_W, K_H, K_W)
+    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C_in, H_out, W_out, k_h, k_w)
     return np.einsum("ncijpq,ocpq->noij", windows, k, optimize=True)
 
 
@@ -111,8 +111,8 @@ def _correlate2d(x, k, stride, dilation) -> np.ndarray:
 def conv1d_backward(x, w, grad_out, stride=1, padding=0, dilation=1):
     """Gradients (dx, dw, db) of L = sum(grad_out * conv1d(x, w, b, stride, padding, dilation)).
 
-    x (N, C_in, L), w (C_out, C_in, K), grad_out (N, C_out, O)
-    -> dx (N, C_in, L), dw (C_out, C_in, K), db (C_out,).
+    x (N, C_in, L), w (C_out, C_in, k), grad_out (N, C_out, L_out)
+    -> dx (N, C_in, L), dw (C_out, C_in, k), db (C_out,).
 
     >>> dx, dw, db = conv1d_backward([[[1, 2, -1, 3, 0]]], [[[2, -1, 1]]], [[[1, -2, 3]]])
     >>> dx.tolist(), dw.tolist(), db.tolist()
@@ -121,18 +121,18 @@ def conv1d_backward(x, w, grad_out, stride=1, padding=0, dilation=1):
     x, w, g, (s,), (p,), (d,) = _check(x, w, grad_out, stride, padding, dilation, nd=1)
     length, k = x.shape[2], w.shape[2]
     xp = np.pad(x, ((0, 0), (0, 0), (p, p)))
-    gd = dilate_grad(g, s)  # (N, C_out, G), G = (O - 1) * S + 1
+    gd = dilate_grad(g, s)  # (N, C_out, G), G = (L_out - 1) * s + 1
     used = gd.shape[2] + d * (k - 1)  # xp[:, :, used:] never reached an output
 
     # dx: full convolution of gd with w = correlate the padded gd with flipped w.
     halo = d * (k - 1)
     gd_padded = np.pad(gd, ((0, 0), (0, 0), (halo, halo)))
-    w_flipped = w[:, :, ::-1].transpose(1, 0, 2)  # (C_in, C_out, K)
+    w_flipped = w[:, :, ::-1].transpose(1, 0, 2)  # (C_in, C_out, k)
     dxp = np.zeros_like(xp)
     dxp[:, :, :used] = _correlate1d(gd_padded, w_flipped, 1, d)
     dx = dxp[:, :, p : p + length]  # gradient w.r.t. the padding is dropped
 
-    # dw[o, c, k] = sum_{n, t} gd[n, o, t] xp[n, c, t + k*D]: batch plays the channel role.
+    # dw[o, c, k] = sum_{n, t} gd[n, o, t] xp[n, c, t + k*d]: batch plays the channel role.
     dw = _correlate1d(xp[:, :, :used].transpose(1, 0, 2), gd.transpose(1, 0, 2), d, 1).transpose(1, 0, 2)
 
     db = g.sum(axis=(0, 2))
@@ -144,8 +144,8 @@ def conv1d_backward(x, w, grad_out, stride=1, padding=0, dilation=1):
 def conv2d_backward(x, w, grad_out, stride=1, padding=0, dilation=1):
     """Gradients (dx, dw, db) of L = sum(grad_out * conv2d(x, w, b, stride, padding, dilation)).
 
-    x (N, C_in, H, W), w (C_out, C_in, K_H, K_W), grad_out (N, C_out, O_H, O_W)
-    -> dx (N, C_in, H, W), dw (C_out, C_in, K_H, K_W), db (C_out,).
+    x (N, C_in, H, W), w (C_out, C_in, k_h, k_w), grad_out (N, C_out, H_out, W_out)
+    -> dx (N, C_in, H, W), dw (C_out, C_in, k_h, k_w), db (C_out,).
 
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
     >>> dx, dw, db = conv2d_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)))
@@ -159,20 +159,20 @@ def conv2d_backward(x, w, grad_out, stride=1, padding=0, dilation=1):
     kh, kw = w.shape[2:]
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     gd = dilate_grad(g, (sh, sw))  # (N, C_out, G_H, G_W)
-    # Rows/columns of xp past these were never reached when H + 2P - D(K - 1) - 1
-    # is not a multiple of S; their gradient stays 0.
+    # Rows/columns of xp past these were never reached when H + 2p - d(k - 1) - 1
+    # is not a multiple of s; their gradient stays 0.
     used_h, used_w = gd.shape[2] + dh * (kh - 1), gd.shape[3] + dw_ * (kw - 1)
 
     # dx: full convolution of gd with w = correlate the padded gd with flipped w.
     halo_h, halo_w = dh * (kh - 1), dw_ * (kw - 1)
     gd_padded = np.pad(gd, ((0, 0), (0, 0), (halo_h, halo_h), (halo_w, halo_w)))
-    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C_in, C_out, K_H, K_W)
+    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C_in, C_out, k_h, k_w)
     dxp = np.zeros_like(xp)
     dxp[:, :, :used_h, :used_w] = _correlate2d(gd_padded, w_flipped, (1, 1), (dh, dw_))
     dx = dxp[:, :, ph : ph + height, pw : pw + width]  # gradient w.r.t. the padding is dropped
 
     # dw[o, c, p, q] = sum_{n, i, j} gd[n, o, i, j] xp[n, c, i + p*D_H, j + q*D_W]:
-    # correlate xp with gd, batch in the channel role, stride D.
+    # correlate xp with gd, batch in the channel role, stride d.
     xp_used = xp[:, :, :used_h, :used_w].transpose(1, 0, 2, 3)  # (C_in, N, ., .)
     dw = _correlate2d(xp_used, gd.transpose(1, 0, 2, 3), (dh, dw_), (1, 1)).transpose(1, 0, 2, 3)
 

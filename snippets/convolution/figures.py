@@ -29,7 +29,7 @@ from matplotlib.patches import FancyArrowPatch, PathPatch, Rectangle
 from matplotlib.path import Path
 
 from snippets.convolution.backprop import conv1d_backward, dilate_grad
-from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel, load_sample_image
+from snippets.convolution.kernels import IMAGE_KERNELS, KERNEL_NAMES_KO, apply_kernel, load_sample_image
 from snippets.convolution.layers import conv1d, conv2d
 from snippets.convolution.shapes import output_size
 from snippets.convolution.signal1d import convolve, convolve2d, correlate, correlate2d
@@ -43,7 +43,7 @@ ORANGE = "#e8832a"
 PURPLE = "#9b6cc9"
 GREY = "#8b949e"
 CHANNEL_COLOURS = (RED, GREEN, BLUE)  # an RGB input, channel by channel
-WEIGHT_COLOURS = (BLUE, ORANGE, GREEN)  # W1, W2, W3
+WEIGHT_COLOURS = (BLUE, ORANGE, GREEN)  # K1, K2, K3
 PINK = "#d16ba5"
 FILTER_COLOURS = (PURPLE, ORANGE, YELLOW, PINK)  # output maps: none is an input channel's colour
 ARROW = "$\\rightarrow$"  # NanumGothic's own arrow glyph is tiny
@@ -243,9 +243,9 @@ def plot_correlation_vs_convolution():
     ax_conv, ax_corr = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
     # The two definitions, signal first (numpy.correlate's order), as the note states them.
     ax_def.set_axis_off()
-    ax_def.text(0.02, 0.72, "$(x * w)(i) = \\sum_a x(a)\\, w(i - a)$", fontsize=MATH, color=PURPLE,
+    ax_def.text(0.02, 0.72, "$(X * K)(i) = \\sum_a X(a)\\, K(i - a)$", fontsize=MATH, color=PURPLE,
                 transform=ax_def.transAxes, va="center")
-    ax_def.text(0.02, 0.28, "$(x \\star w)(i) = \\sum_a x(i + a)\\, w(a)$", fontsize=MATH, color=GREEN,
+    ax_def.text(0.02, 0.28, "$(X \\star K)(i) = \\sum_a X(i + a)\\, K(a)$", fontsize=MATH, color=GREEN,
                 transform=ax_def.transAxes, va="center")
 
     def stems(ax, idx, y, colour, dx=0.0, label=None):
@@ -259,19 +259,19 @@ def plot_correlation_vs_convolution():
             ax.text(xi, yi + 0.3, _fmt(yi), ha="center", va="bottom", fontsize=FONT)
 
     idx = np.arange(len(x))
-    stems(ax_in, idx, x, BLUE, -0.12, "x")
-    stems(ax_in, idx, w, RED, 0.12, "w")
-    ax_in.set_title("신호 x와 커널 w", fontsize=TITLE)
+    stems(ax_in, idx, x, BLUE, -0.12, "X")
+    stems(ax_in, idx, w, RED, 0.12, "K")
+    ax_in.set_title("신호 X와 커널 K", fontsize=TITLE)
     ax_in.legend(frameon=False, fontsize=FONT, loc="upper left", handlelength=1.2)
     ax_in.set_xlim(-0.6, len(x) - 0.4)
     stems(ax_conv, ex["conv_index"], ex["conv"], PURPLE)
-    ax_conv.set_title("합성곱 $x * w$", fontsize=TITLE)
+    ax_conv.set_title("합성곱 $X * K$", fontsize=TITLE)
     # the kernel as it slides: flipped for convolution, as printed for correlation
-    ax_conv.text(0.0, 1.0, f"뒤집은 w = {_seq(w[::-1])}", transform=ax_conv.transAxes,
+    ax_conv.text(0.0, 1.0, f"뒤집은 K = {_seq(w[::-1])}", transform=ax_conv.transAxes,
                  ha="left", va="top", fontsize=FONT, color=RED)
     stems(ax_corr, ex["corr_lags"], ex["corr"], GREEN)
-    ax_corr.set_title("교차상관 $x \\star w$", fontsize=TITLE)
-    ax_corr.text(0.0, 1.0, f"w = {_seq(w)}", transform=ax_corr.transAxes,
+    ax_corr.set_title("교차상관 $X \\star K$", fontsize=TITLE)
+    ax_corr.text(0.0, 1.0, f"K = {_seq(w)}", transform=ax_corr.transAxes,
                  ha="left", va="top", fontsize=FONT, color=RED)
     for ax, ticks in ((ax_in, idx), (ax_conv, ex["conv_index"]), (ax_corr, ex["corr_lags"])):
         ax.set_ylim(0, 5.6 if ax is not ax_in else 4.4)
@@ -306,7 +306,7 @@ def plot_param_counts():
 
     Grouped bars on a log scale for square 1-channel inputs of side 28, 64,
     128 and 224 mapped to a valid 3x3 output (size from shapes.output_size):
-    fully connected weights H*W*O_H*O_W against the 9 weights of the kernel,
+    fully connected weights H*W*H_out*W_out against the 9 weights of the kernel,
     every bar labelled with its value.
     """
     rows = param_counts_example()
@@ -453,7 +453,7 @@ def _psd_panel(ax, pn, x0: float, y0: float) -> float:
     _fill(ax, ox, oy, GREEN, 0.6)
     _grid_lines(ax, o, o, ox, oy)
     _arrow(ax, x0 + m + 0.15, y0 + m / 2, ox - 0.15, y0 + m / 2)
-    setting = {"패딩": f"P={p}", "보폭": f"S={s}"}.get(pn["name"], f"D={d}")
+    setting = {"패딩": f"p={p}", "보폭": f"s={s}"}.get(pn["name"], f"d={d}")
     ax.text(x0 + (m + 1.4 + o) / 2, y0 - 0.4, f"{pn['name']} {setting} {ARROW} {o}×{o}",
             ha="center", va="bottom", fontsize=TITLE)
     return m + 1.4 + o
@@ -463,8 +463,8 @@ def plot_padding_stride_dilation():
     """패딩·보폭·팽창: 5×5 입력에 3×3 커널을 쓸 때 각각이 출력 크기를 어떻게 바꾸는가. 점 하나가 커널이 멈추는 자리(창의 중심)이고, 점의 수가 출력 칸의 수다.
 
     All three settings at one scale (one cell is one cell everywhere), each
-    with its output size from shapes.output_size in its title: padding P=1
-    on top, stride S=2 and dilation D=2 below.  Input cells blue, the zero
+    with its output size from shapes.output_size in its title: padding p=1
+    on top, stride s=2 and dilation d=2 below.  Input cells blue, the zero
     padding unfilled with a 0 in each cell, the cells the kernel touches at
     its first position orange (the next position along the row dashed), a
     dot at the centre of every position the kernel visits; right of each
@@ -598,7 +598,7 @@ def plot_channels():
     _stack(ax, ox0, cy - o_side / 2, res, FILTER_COLOURS[:c_out], out_step, alpha=0.55)
     ax.text(ox0 + o_side / 2, cy - o_side / 2 - 0.25, f"특성 맵 ({c_out}, {oh}, {ow})", ha="center",
             va="top", fontsize=FONT)
-    ax.text(0, -0.35, f"$W$: $(C_{{\\mathrm{{out}}}}, C_{{\\mathrm{{in}}}}, K_H, K_W)$ = ({c_out}, {c_in}, {kh}, {kw}),"
+    ax.text(0, -0.35, f"$K$: $(C_{{\\mathrm{{out}}}}, C_{{\\mathrm{{in}}}}, k_h, k_w)$ = ({c_out}, {c_in}, {kh}, {kw}),"
             f"   $b$: ({c_out},)", ha="left", va="top", fontsize=MATH)
     ax.set_xlim(-0.2, ox0 + o_side + 0.3)
     ax.set_ylim(-1.1, y_top + in_top + 1.2)
@@ -703,15 +703,15 @@ def plot_backprop_graph():
     def y_out(i):
         return (n_in - 1) / 2 + (n_out + 1) / 2 - i
 
-    o1 = [f"X_{j} W_{w}" for j, i, w in sorted(edges, key=lambda e: e[2]) if i == 1]
-    dx = [f"\\delta_{i} W_{w}" for i, w in sorted(x_terms)]
+    o1 = [f"X_{j} K_{w}" for j, i, w in sorted(edges, key=lambda e: e[2]) if i == 1]
+    dx = [f"\\delta_{i} K_{w}" for i, w in sorted(x_terms)]
     dw = [f"\\delta_{i} X_{j}" for i, j in sorted(w_terms)]
     panels = [
-        ("순전파 ($O_1$)", {e for e in edges if e[1] == 1}, "forward", "O_1", o1),
+        ("순전파 ($Y_1$)", {e for e in edges if e[1] == 1}, "forward", "Y_1", o1),
         ("역전파 ($X_3$)", {(j, i, w) for j, i, w in edges if j == 3 and (i, w) in x_terms}, "input",
-         "\\partial L / \\partial X_3", dx),
-        ("역전파 ($W_1$)", {(j, i, w) for j, i, w in edges if w == 1 and (i, j) in w_terms}, "weight",
-         "\\partial L / \\partial W_1", dw),
+         "\\partial \\mathcal{L} / \\partial X_3", dx),
+        ("역전파 ($K_1$)", {(j, i, w) for j, i, w in edges if w == 1 and (i, j) in w_terms}, "weight",
+         "\\partial \\mathcal{L} / \\partial K_1", dw),
     ]
     for ax, (title, hot, kind, lhs, terms) in zip(axes, panels):
         ax.set_axis_off()
@@ -734,7 +734,7 @@ def plot_backprop_graph():
                 ax.add_patch(FancyArrowPatch(tuple(start), tuple(w_node), arrowstyle="-|>", mutation_scale=11,
                                              color=colour, lw=1.4, ls=(0, (3, 2)), shrinkA=0, shrinkB=13))
             else:  # the weight's name just above its edge
-                ax.text(mid[0], mid[1] + 0.1, f"$W_{e[2]}$", ha="center", va="bottom", fontsize=MATH,
+                ax.text(mid[0], mid[1] + 0.1, f"$K_{e[2]}$", ha="center", va="bottom", fontsize=MATH,
                         color=colour)
         # All nodes in one scatter: one shared marker definition in the SVG.
         hot_in = {e[0] for e in hot}
@@ -749,12 +749,12 @@ def plot_backprop_graph():
         for j in range(1, n_in + 1):
             ax.text(xs, y_in(j), f"$X_{j}$", ha="center", va="center", fontsize=MATH)
         for i in range(1, n_out + 1):
-            ax.text(xo, y_out(i), f"$O_{i}$", ha="center", va="center", fontsize=MATH)
+            ax.text(xo, y_out(i), f"$Y_{i}$", ha="center", va="center", fontsize=MATH)
             if kind != "forward":
                 ax.text(xo + 0.36, y_out(i), f"$\\delta_{i}$", ha="left", va="center", fontsize=MATH,
                         color=RED)
         if kind == "weight":
-            ax.text(*w_node, "$W_1$", ha="center", va="center", fontsize=MATH)
+            ax.text(*w_node, "$K_1$", ha="center", va="center", fontsize=MATH)
         _column_sum(ax, EQ_X, FORMULA_Y, lhs, terms, MATH)
         ax.set_xlim(-0.45, 3.0)
         ax.set_ylim(FORMULA_Y - 1.45, n_in - 0.55)
@@ -831,15 +831,15 @@ def plot_kernel_gallery():
     A 3x3 grid of the grayscale sample photo (a face crop block-averaged to
     GALLERY_SIDE px, see gallery_crop) filtered with kernels.apply_kernel,
     one panel per kernel in IMAGE_KERNELS; each title gives the kernel's
-    key in IMAGE_KERNELS, as the code shows it, and its sum.  See
-    gallery_panels for the grey scale.  (Korean names would come from
-    worked.py, which would make this figure redraw on every edit there.)
+    Korean name, as the note's table does (kernels.KERNEL_NAMES_KO, without
+    the English in parentheses, to fit), and its sum.  See gallery_panels for
+    the grey scale.
     """
     fig = Figure(figsize=(WIDTH, 6.7), layout="constrained")
     axes = fig.subplots(3, 3)
     for ax, (name, total, shown) in zip(axes.ravel(), gallery_panels()):
         ax.imshow(shown, cmap="gray", vmin=0, vmax=GALLERY_LEVELS - 1, interpolation="nearest")
-        ax.set_title(f"{name} (합 {_fmt(round(total, 6))})", fontsize=FONT)
+        ax.set_title(f"{KERNEL_NAMES_KO[name].split('(')[0]} (합 {_fmt(round(total, 6))})", fontsize=FONT)
         ax.set_axis_off()
     return fig
 

@@ -12,7 +12,11 @@ Two kinds of LaTeX come from here, both asked for by the page with
 
 This module imports sympy: it is part of the site, not of the numpy-only
 library files that readers copy.  Indices in generated equations are
-1-based, as in the lecture (X_1..X_5, W_1..W_3).
+1-based, as in the lecture (X_1..X_5, K_1..K_3).
+
+Notation (the note's table): input X, kernel K, output Y, loss L (written \\mathcal{L} on the page);
+lengths H, W (input) and H_out, W_out (output); kernel size k (k_h, k_w);
+stride s, padding p, dilation d; batch N; channels C_in, C_out.
 """
 
 from __future__ import annotations
@@ -29,41 +33,43 @@ from snippets.convolution.worked import BP_W, BP_X, bp1d_dw, bp1d_dx, num
 # General formulas: one sympy expression each
 # ---------------------------------------------------------------------------
 
-H, K, P, S, D, O, a = sp.symbols("H K P S D O a", integer=True, nonnegative=True)
-C_in, C_out, K_H, K_W, O_H, O_W, N = sp.symbols(
-    r"C_\text{in} C_\text{out} K_H K_W O_H O_W N", integer=True, positive=True
+H, K, P, S, D, a = sp.symbols("H k p s d a", integer=True, nonnegative=True)
+C_in, C_out, K_H, K_W, H_out, W_out, N = sp.symbols(
+    r"C_\text{in} C_\text{out} k_h k_w H_\text{out} W_\text{out} N", integer=True, positive=True
 )
 _l, _i = sp.symbols("l i", integer=True, positive=True)
-_r, _Kl, _Sl, _Dl = (sp.IndexedBase(n) for n in ("r", "K", "S", "D"))
+_r, _Kl, _Sl, _Dl = (sp.IndexedBase(n) for n in ("r", "k", "s", "d"))
 
 FORMULAS: dict[str, tuple[str, sp.Expr]] = {
     # eq. (6): windows that fit in the padded input, S apart
-    "output_size": ("O", sp.floor((H + 2 * P - D * (K - 1) - 1) / S) + 1),
-    # the transposed convolution's length: each of O inputs places a kernel spanning D(K-1)+1, S apart
-    "transposed_size": ("H'", (O - 1) * S - 2 * P + D * (K - 1) + a + 1),
-    # Dumoulin & Visin's a: the output_padding that gives back the input length H
-    "output_padding": ("a", sp.Mod(H + 2 * P - D * (K - 1) - 1, S)),
+    "output_size": (r"H_\text{out}", sp.floor((H + 2 * P - D * (K - 1) - 1) / S) + 1),
+    # the transposed convolution's length: each of its H inputs places a kernel spanning d(k-1)+1, s apart
+    "transposed_size": (r"H_\text{out}", (H - 1) * S - 2 * P + D * (K - 1) + a + 1),
+    # Dumoulin & Visin's a: the output_padding that gives back the length H_out that the forward conv had as input
+    "output_padding": ("a", sp.Mod(H_out + 2 * P - D * (K - 1) - 1, S)),
     # eq. (7): one filter of C_in K_H K_W weights and one bias per output channel
     "params": (r"\#\text{params}", C_out * (C_in * K_H * K_W + 1)),
     # receptive field: layer l widens it by D_l (K_l - 1) jumps of the layer below
     "receptive_field": (
         "r_l", _r[_l - 1] + _Dl[_l] * (_Kl[_l] - 1) * sp.Product(_Sl[_i], (_i, 1, _l - 1))
     ),
-    # multiply-adds of one image: every output value is one dot product of C_in K_H K_W terms
-    "macs": (r"\#\text{MAC}", C_out * O_H * O_W * C_in * K_H * K_W),
+    # multiply-adds of a batch of N: every output value is one dot product of C_in k_h k_w terms
+    "macs": (r"\#\text{MAC}", N * C_out * H_out * W_out * C_in * K_H * K_W),
     # activations a batch keeps for the backward pass (values, times bytes per value)
-    "activations": (r"\#\text{activations}", N * C_out * O_H * O_W),
+    "activations": (r"\#\text{activations}", N * C_out * H_out * W_out),
 }
 
 # Display order of symbols inside sums and products (constants last).
-_ORDER = ["r", "O", "N", "C_out", "O_H", "O_W", "C_in", "H", "P", "S", "D", "K", "K_H", "K_W", "a", "l"]
+_ORDER = ["r", "N", "C_out", "H_out", "W_out", "C_in", "H", "p", "s", "d", "k", "k_h", "k_w", "a", "l"]
+# sympy names -> the names evaluate() takes (and _ORDER uses)
+_NAMES = {r"H_\text{out}": "H_out", r"W_\text{out}": "W_out", r"C_\text{in}": "C_in", r"C_\text{out}": "C_out"}
 
 
 def _name(node) -> str | None:
     if isinstance(node, sp.Indexed):
-        return node.base.label.name
+        return _NAMES.get(node.base.label.name, node.base.label.name)
     if isinstance(node, sp.Symbol):
-        return node.name.replace(r"_\text{in}", "_in").replace(r"_\text{out}", "_out")
+        return _NAMES.get(node.name, node.name)
     return None
 
 
@@ -129,7 +135,7 @@ def formula(name: str, align: bool = False) -> str:
 
 
 def evaluate(name: str, **values) -> int:
-    """FORMULAS[name] with numbers put in for its symbols (by name, e.g. H=28, K=3), as an int."""
+    """FORMULAS[name] with numbers put in for its symbols (by name, e.g. H=28, k=3), as an int."""
     lhs, rhs = FORMULAS[name]
     subs = {s: values[_name(s)] for s in rhs.free_symbols if _name(s) in values}
     missing = sorted(_name(s) for s in rhs.free_symbols if s not in subs)
@@ -166,18 +172,18 @@ _PADDING_CASES = (
 
 
 def output_size_cases() -> str:
-    """LaTeX (aligned) of eq. (6) with S = D = 1 and the valid, same (K odd) and full paddings, simplified by sympy."""
+    """LaTeX (aligned) of eq. (6) with s = d = 1 and the valid, same (k odd) and full paddings, simplified by sympy."""
     base = FORMULAS["output_size"][1].subs({S: 1, D: 1})
     rows = []
     for name, subs in _PADDING_CASES:
         (p_value,) = subs.values()
-        rows.append(rf"\text{{{name}}}\ (P = {latex(sp.factor(p_value))}) &: \quad O = {latex(sp.simplify(base.subs(subs)))}")
+        rows.append(rf"\text{{{name}}}\ (p = {latex(sp.factor(p_value))}) &: \quad H_\text{{out}} = {latex(sp.simplify(base.subs(subs)))}")
     return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
 
 def transposed_size_special() -> str:
-    """LaTeX of FORMULAS['transposed_size'] with P = 0, D = 1, a = 0, simplified by sympy: S(O - 1) + K."""
-    return "H' = " + latex(sp.simplify(FORMULAS["transposed_size"][1].subs({P: 0, D: 1, a: 0})))
+    """LaTeX of FORMULAS['transposed_size'] with p = 0, d = 1, a = 0, simplified by sympy: s(H - 1) + k."""
+    return r"H_\text{out} = " + latex(sp.simplify(FORMULAS["transposed_size"][1].subs({P: 0, D: 1, a: 0})))
 
 
 # ---------------------------------------------------------------------------
@@ -185,7 +191,7 @@ def transposed_size_special() -> str:
 # ---------------------------------------------------------------------------
 
 # Letters of generated equations, in the order they are written inside a product.
-_LETTERS = {"delta": r"\delta", "X": "X", "W": "W"}
+_LETTERS = {"delta": r"\delta", "X": "X", "K": "K"}
 
 
 def symbols(letter: str, shape) -> np.ndarray:
@@ -208,7 +214,7 @@ def _sym_latex(sym: sp.Symbol) -> str:
 
 
 def products_latex(expr) -> str:
-    """A sum of products of symbols as LaTeX, factors as delta, X, W and terms by their indices: X_1 W_1 + X_2 W_2."""
+    """A sum of products of symbols as LaTeX, factors as delta, X, K and terms by their indices: X_1 K_1 + X_2 K_2."""
     if expr == 0:
         return "0"
     terms = []
@@ -236,30 +242,30 @@ def _sub(idx) -> str:
 
 
 def _grad(of: str, idx) -> str:
-    return rf"\frac{{\partial L}}{{\partial {of}_{{{_sub(idx)}}}}}"
+    return rf"\frac{{\partial \mathcal{{L}}}}{{\partial {of}_{{{_sub(idx)}}}}}"
 
 
 def forward_1d(n: int = 5, k: int = 3, stride: int = 1) -> np.ndarray:
-    """conv1d(X, W) on symbols X_1..X_n, W_1..W_k: the outputs O_i as sympy expressions."""
-    return conv1d(symbols("X", n)[None, None], symbols("W", k)[None, None], stride=stride)[0, 0]
+    """conv1d(X, K) on symbols X_1..X_n, K_1..K_k: the outputs Y_i as sympy expressions."""
+    return conv1d(symbols("X", n)[None, None], symbols("K", k)[None, None], stride=stride)[0, 0]
 
 
 def backward_1d(n: int = 5, k: int = 3, stride: int = 1):
-    """conv1d_backward on symbols: (dL/dX, dL/dW, dL/db) as sympy expressions in delta, X, W."""
+    """conv1d_backward on symbols: (dL/dX, dL/dK, dL/db) as sympy expressions in delta, X, K."""
     o = len(forward_1d(n, k, stride))
-    dx, dw, db = conv1d_backward(symbols("X", n)[None, None], symbols("W", k)[None, None],
+    dx, dw, db = conv1d_backward(symbols("X", n)[None, None], symbols("K", k)[None, None],
                                  symbols("delta", o)[None, None], stride=stride)
     return dx[0, 0], dw[0, 0], db[0]
 
 
 def forward_equations_1d(n: int = 5, k: int = 3) -> str:
-    """O_i = X_i W_1 + ... for every output of conv1d on symbols (aligned LaTeX)."""
+    """Y_i = X_i K_1 + ... for every output of conv1d on symbols (aligned LaTeX)."""
     out = forward_1d(n, k)
-    return _aligned([f"O_{{{i + 1}}}" for i in range(len(out))], list(out))
+    return _aligned([f"Y_{{{i + 1}}}" for i in range(len(out))], list(out))
 
 
 def input_gradient_1d(m: int, n: int = 5, k: int = 3) -> str:
-    """dL/dX_m = sum of delta_i W_j, from conv1d_backward on symbols (m 1-based)."""
+    """dL/dX_m = sum of delta_i K_j, from conv1d_backward on symbols (m 1-based)."""
     return f"{_grad('X', m - 1)} = {products_latex(backward_1d(n, k)[0][m - 1])}"
 
 
@@ -267,18 +273,18 @@ def backprop_input_table(n: int = len(BP_X), k: int = len(BP_W)) -> str:
     """Markdown table: for each X_m, dL/dX_m from conv1d_backward on symbols and on the example's numbers."""
     dx_sym, dx = backward_1d(n, k)[0], bp1d_dx()
     rows = [f"| $X_{{{m + 1}}}$ | ${products_latex(dx_sym[m])}$ | **{num(dx[m], '−')}** |" for m in range(n)]
-    return "\n".join([r"| 입력 | $\partial L / \partial X_m$ | 값 |", "| --- | --- | ---: |", *rows])
+    return "\n".join([r"| 입력 | $\partial \mathcal{L} / \partial X_m$ | 값 |", "| --- | --- | ---: |", *rows])
 
 
 def backprop_weight_table(n: int = len(BP_X), k: int = len(BP_W)) -> str:
-    """Markdown table: dL/dW_j from conv1d_backward on symbols and on the example's numbers."""
+    """Markdown table: dL/dK_j from conv1d_backward on symbols and on the example's numbers."""
     dw_sym, dw = backward_1d(n, k)[1], bp1d_dw()
-    rows = [f"| $W_{{{j + 1}}}$ | ${products_latex(dw_sym[j])}$ | **{num(dw[j], '−')}** |" for j in range(k)]
-    return "\n".join([r"| 가중치 | $\partial L / \partial W_j$ | 값 |", "| --- | --- | ---: |", *rows])
+    rows = [f"| $K_{{{j + 1}}}$ | ${products_latex(dw_sym[j])}$ | **{num(dw[j], '−')}** |" for j in range(k)]
+    return "\n".join([r"| 가중치 | $\partial \mathcal{L} / \partial K_j$ | 값 |", "| --- | --- | ---: |", *rows])
 
 
 def conv_matrix(n: int = 5, k: int = 3, stride: int = 1, transpose: bool = False) -> str:
-    """The matrix M of o = M x, derived by sympy as the Jacobian of conv1d on symbols; LaTeX bmatrix (or of M^T)."""
+    """The matrix M of y = M x, derived by sympy as the Jacobian of conv1d on symbols; LaTeX bmatrix (or of M^T)."""
     x = symbols("X", n)
     m = sp.Matrix(list(forward_1d(n, k, stride))).jacobian(list(x))
     if transpose:
@@ -288,7 +294,7 @@ def conv_matrix(n: int = 5, k: int = 3, stride: int = 1, transpose: bool = False
 
 
 def _2d(h: int = 3, w: int = 3, kh: int = 2, kw: int = 2):
-    x, wt = symbols("X", (h, w)), symbols("W", (kh, kw))
+    x, wt = symbols("X", (h, w)), symbols("K", (kh, kw))
     out = conv2d(x[None, None], wt[None, None])[0, 0]
     delta = symbols("delta", out.shape)
     dx, dw, db = conv2d_backward(x[None, None], wt[None, None], delta[None, None])
@@ -301,59 +307,79 @@ def _matrix_equations(lhs: str, values: np.ndarray) -> str:
 
 
 def forward_2d() -> str:
-    """O = conv2d(X, W) for a 3x3 X and 2x2 W of symbols, as a LaTeX matrix of sums."""
-    return _matrix_equations("O", _2d()[0])
+    """Y = conv2d(X, K) for a 3x3 X and 2x2 K of symbols, as a LaTeX matrix of sums."""
+    return _matrix_equations("Y", _2d()[0])
 
 
 def input_gradient_2d() -> str:
-    """dL/dX from conv2d_backward on symbols (3x3 X, 2x2 W, 2x2 delta), as a LaTeX matrix."""
-    return _matrix_equations(r"\frac{\partial L}{\partial X}", _2d()[1])
+    """dL/dX from conv2d_backward on symbols (3x3 X, 2x2 K, 2x2 delta), as a LaTeX matrix."""
+    return _matrix_equations(r"\frac{\partial \mathcal{L}}{\partial X}", _2d()[1])
 
 
 def weight_gradient_2d() -> str:
-    """dL/dW from conv2d_backward on symbols, as a LaTeX matrix."""
-    return _matrix_equations(r"\frac{\partial L}{\partial W}", _2d()[2])
+    """dL/dK from conv2d_backward on symbols, as a LaTeX matrix."""
+    return _matrix_equations(r"\frac{\partial \mathcal{L}}{\partial K}", _2d()[2])
 
 
 def bias_gradient_2d() -> str:
     """dL/db from conv2d_backward on symbols: the sum of the deltas."""
-    return r"\frac{\partial L}{\partial b} = " + products_latex(_2d()[3])
+    return r"\frac{\partial \mathcal{L}}{\partial b} = " + products_latex(_2d()[3])
 
 
 def one_by_one_equations(c_in: int = 3, c_out: int = 2) -> str:
-    """conv2d with a 1x1 kernel on symbols at one pixel: O_o = sum_c W_oc X_c, an ordinary matrix product (aligned LaTeX)."""
+    """conv2d with a 1x1 kernel on symbols at one pixel: Y_o = sum_c K_oc X_c, an ordinary matrix product (aligned LaTeX)."""
     x = symbols("X", c_in).reshape(1, c_in, 1, 1)
-    w = symbols("W", (c_out, c_in)).reshape(c_out, c_in, 1, 1)
+    w = symbols("K", (c_out, c_in)).reshape(c_out, c_in, 1, 1)
     out = conv2d(x, w)[0, :, 0, 0]
-    return _aligned([f"O_{{{o + 1}}}" for o in range(c_out)], list(out))
+    return _aligned([f"Y_{{{o + 1}}}" for o in range(c_out)], list(out))
 
 
-# (layer, C_in, C_out, K, S, P, input side) of layers named in the literature
+# (layer, C_in, C_out, k, s, p, input side, bias) of layers named in the literature.
+# ResNet's stem has no bias (batch normalisation follows it), as in the parameter table of 채널과 필터.
 _COST_CASES = [
-    ("VGG 첫 층", 3, 64, 3, 1, 1, 224),
-    ("VGG 둘째 층", 64, 64, 3, 1, 1, 224),
-    ("ResNet 첫 층", 3, 64, 7, 2, 3, 224),
-    ("3×3 합성곱 256 → 256", 256, 256, 3, 1, 1, 56),
-    ("1×1 합성곱 256 → 64", 256, 64, 1, 1, 0, 56),
+    ("VGG 첫 층", 3, 64, 3, 1, 1, 224, True),
+    ("VGG 둘째 층", 64, 64, 3, 1, 1, 224, True),
+    ("ResNet 첫 층 (편향 없음)", 3, 64, 7, 2, 3, 224, False),
+    ("3×3 합성곱", 256, 256, 3, 1, 1, 56, True),
+    ("1×1 합성곱", 256, 64, 1, 1, 0, 56, True),
 ]
 
 
-def layer_cost_table() -> str:
-    """Markdown table: output shape, parameters, multiply-adds and float32 activation memory of one image, per layer.
+def layer_costs() -> dict[str, dict[str, int]]:
+    """Per layer of _COST_CASES: output side, parameters, multiply-adds and activations of one image (N = 1).
 
-    Each number is a FORMULAS expression evaluated at the layer's sizes, with O from shapes.output_size.
+    Each number is a FORMULAS expression evaluated at the layer's sizes, with H_out from shapes.output_size.
+    Eq. (7) counts one bias per filter; a layer without bias has C_out parameters fewer.
     """
     from snippets.convolution.shapes import output_size
 
-    rows = []
-    for label, c_in, c_out, k, s, p, side in _COST_CASES:
+    out = {}
+    for label, c_in, c_out, k, s, p, side, bias in _COST_CASES:
         o = output_size(side, k, s, p)
-        sizes = dict(C_in=c_in, C_out=c_out, K_H=k, K_W=k, O_H=o, O_W=o, N=1)
-        params = evaluate("params", **sizes)
-        macs = evaluate("macs", **sizes)
-        act = evaluate("activations", **sizes)
-        rows.append(f"| {label} | {k}×{k}, S={s}, P={p} | ({c_out}, {o}, {o}) | {params:,} | "
-                    f"{macs / 1e6:,.1f}M | {act * 4 / 2**20:,.2f} MiB |")
-    head = ["| 층 | 커널 | 출력 (C, H, W) | 파라미터 | 곱셈-덧셈 | 활성값 메모리 (float32) |",
+        sizes = dict(C_in=c_in, C_out=c_out, k_h=k, k_w=k, H_out=o, W_out=o, N=1)
+        out[label] = dict(c_in=c_in, c_out=c_out, k=k, s=s, p=p, side=side, out=o,
+                          params=evaluate("params", **sizes) - (0 if bias else c_out),
+                          macs=evaluate("macs", **sizes), activations=evaluate("activations", **sizes))
+    return out
+
+
+def cost_ratio(a: str, b: str, key: str) -> int:
+    """layer_costs()[a][key] / layer_costs()[b][key] as an exact integer (raises if it is not one)."""
+    costs = layer_costs()
+    q, r = divmod(costs[a][key], costs[b][key])
+    if r:
+        raise ValueError(f"{key} of {a!r} is not a whole multiple of {b!r}'s")
+    return q
+
+
+def layer_cost_table() -> str:
+    """Markdown table: output shape, parameters, multiply-adds and float32 activation memory of one image, per layer."""
+    rows = []
+    for label, c in layer_costs().items():
+        name = f"{label} {c['c_in']} → {c['c_out']}" if label.endswith("합성곱") else label
+        rows.append(f"| {name} | {c['k']}×{c['k']}, s={c['s']}, p={c['p']} | ({c['c_out']}, {c['out']}, {c['out']}) | "
+                    f"{c['params']:,} | {c['macs'] / 1e6:,.1f}M | {c['activations'] * 4 / 2**20:,.2f} MiB |")
+    head = ["| 층 | 커널 | 출력 $(C_\\text{out}, H_\\text{out}, W_\\text{out})$ | 파라미터 (가중치 + 편향) | 곱셈-덧셈 "
+            "| 활성값 메모리 (float32) |",
             "| --- | --- | --- | ---: | ---: | ---: |"]
     return "\n".join(head + rows)

@@ -11,7 +11,20 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["IMAGE_KERNELS", "apply_kernel", "load_sample_image"]
+__all__ = ["IMAGE_KERNELS", "KERNEL_NAMES_KO", "apply_kernel", "load_sample_image"]
+
+# Korean names (English in parentheses), as the note's table and the gallery's titles show them.
+KERNEL_NAMES_KO = {
+    "identity": "항등(identity)",
+    "box_blur": "상자 흐림(box blur)",
+    "gaussian_blur": "가우시안 흐림(Gaussian blur)",
+    "sharpen": "선명하게(sharpen)",
+    "emboss": "엠보스(emboss)",
+    "sobel_x": "소벨 x(Sobel x)",
+    "sobel_y": "소벨 y(Sobel y)",
+    "laplacian": "라플라시안(Laplacian)",
+    "outline": "윤곽(outline)",
+}
 
 
 def _kernel(rows, scale=1.0) -> np.ndarray:
@@ -53,7 +66,7 @@ def apply_kernel(img, kernel) -> np.ndarray:
     """Filter an image: same-size cross-correlation with a small kernel, zeros outside the image.
 
     img (H, W) or (H, W, C) (each channel filtered on its own); kernel a
-    (K_H, K_W) array with odd sides, e.g. 3x3, or a name in IMAGE_KERNELS.
+    (k_h, k_w) array with odd sides, e.g. 3x3, or a name in IMAGE_KERNELS.
     Returns a float array of img's shape.
 
     >>> apply_kernel(np.eye(3), "sharpen").tolist()
@@ -68,7 +81,7 @@ def apply_kernel(img, kernel) -> np.ndarray:
     kh, kw = k.shape
     pad = ((kh // 2, kh // 2), (kw // 2, kw // 2)) + ((0, 0),) * (img.ndim - 2)
     padded = np.pad(img.astype(dtype, copy=False), pad)  # zeros around the border
-    windows = sliding_window_view(padded, (kh, kw), axis=(0, 1))  # (H, W[, C], K_H, K_W)
+    windows = sliding_window_view(padded, (kh, kw), axis=(0, 1))  # (H, W[, C], k_h, k_w)
     return np.einsum("...ij,ij->...", windows, k.astype(dtype, copy=False))
 # --8<-- [end:apply_kernel]
 

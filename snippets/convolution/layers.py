@@ -3,15 +3,15 @@
 Same layout and semantics as torch.nn.functional.conv1d / conv2d with
 groups=1 and zero padding:
 
-    x (N, C_in, L)     w (C_out, C_in, K)         -> (N, C_out, O)
-    x (N, C_in, H, W)  w (C_out, C_in, K_H, K_W)  -> (N, C_out, O_H, O_W)
+    x (N, C_in, L)     w (C_out, C_in, k)         -> (N, C_out, L_out)
+    x (N, C_in, H, W)  w (C_out, C_in, k_h, k_w)  -> (N, C_out, H_out, W_out)
 
-with O = floor((L + 2 * padding - dilation * (K - 1) - 1) / stride) + 1 per
+with L_out = floor((L + 2 * padding - dilation * (k - 1) - 1) / stride) + 1 per
 spatial axis; stride, padding (per side) and dilation are an int or a tuple.
 
 conv_transpose1d / conv_transpose2d follow torch's conv_transpose1d / 2d
-(groups=1): weights (C_in, C_out, K...), and per spatial axis
-O = (L - 1) * stride - 2 * padding + dilation * (K - 1) + output_padding + 1.
+(groups=1): weights (C_in, C_out, k...), and per spatial axis
+L_out = (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1.
 """
 
 from __future__ import annotations
@@ -98,14 +98,14 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     out[n, o, i, j] = b[o] + sum_{c, p, q} x_pad[n, c, i*S_H + p*D_H, j*S_W + q*D_W] * w[o, c, p, q]
 
-    x (N, C_in, H, W), w (C_out, C_in, K_H, K_W), b (C_out,) or None
-    -> (N, C_out, O_H, O_W).
+    x (N, C_in, H, W), w (C_out, C_in, k_h, k_w), b (C_out,) or None
+    -> (N, C_out, H_out, W_out).
 
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
     >>> conv2d_naive(x, np.ones((1, 1, 2, 2)), stride=2).tolist()
     [[[[10.0, 18.0], [42.0, 50.0]]]]
     """
-    x, w, b = _check_args(x, w, b, "(N, C_in, H, W)", "(C_out, C_in, K_H, K_W)", 2)
+    x, w, b = _check_args(x, w, b, "(N, C_in, H, W)", "(C_out, C_in, k_h, k_w)", 2)
     (sh, sw), (ph, pw), (dh, dw) = _hyper(stride, padding, dilation, 2)
     n_batch, _, height, width = x.shape
     c_out, _, kh, kw = w.shape
@@ -117,7 +117,7 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
         for o in range(c_out):
             for i in range(oh):
                 for j in range(ow):
-                    # The patch this output sees: kernel taps are D apart, windows S apart.
+                    # The patch this output sees: kernel taps are d apart, windows s apart.
                     top, left = i * sh, j * sw
                     patch = xp[n, :, top : top + dh * (kh - 1) + 1 : dh, left : left + dw * (kw - 1) + 1 : dw]
                     out[n, o, i, j] = np.sum(patch * w[o])
@@ -131,7 +131,7 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
     """Unfold every sliding patch of x into a column, like torch.nn.functional.unfold.
 
-    x (N, C_in, H, W) -> (N, C_in*K_H*K_W, L) with L = O_H*O_W.  Rows run
+    x (N, C_in, H, W) -> (N, C_in*k_h*k_w, H_out*W_out).  Rows run
     channel-major, then kernel row, then kernel column; columns run over
     output positions row by row.
 
@@ -151,9 +151,9 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
     xp = _pad2d(x, ph, pw)
     # A view, no copy yet: every window the dilated kernel's span covers ...
     windows = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
-    # ... keeping every S-th window and every D-th tap: (N, C, O_H, O_W, K_H, K_W).
+    # ... keeping every s-th window and every d-th tap: (N, C, H_out, W_out, k_h, k_w).
     windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]
-    # The one copy: reorder to (N, C, K_H, K_W, O_H, O_W) and flatten.
+    # The one copy: reorder to (N, C, k_h, k_w, H_out, W_out) and flatten.
     return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
 # --8<-- [end:im2col]
 
@@ -162,27 +162,27 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """2-D convolution (cross-correlation) as one matrix product per image, like torch's conv2d.
 
-    x (N, C_in, H, W), w (C_out, C_in, K_H, K_W), b (C_out,) or None
-    -> (N, C_out, O_H, O_W).  im2col turns the sliding dot products into
-    (C_out, C_in*K_H*K_W) @ (C_in*K_H*K_W, O_H*O_W) per image, which BLAS
+    x (N, C_in, H, W), w (C_out, C_in, k_h, k_w), b (C_out,) or None
+    -> (N, C_out, H_out, W_out).  im2col turns the sliding dot products into
+    (C_out, C_in*k_h*k_w) @ (C_in*k_h*k_w, H_out*W_out) per image, which BLAS
     does fast.
 
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
     >>> conv2d(x, np.ones((1, 1, 2, 2)), stride=2).tolist()
     [[[[10.0, 18.0], [42.0, 50.0]]]]
     """
-    x, w, b = _check_args(x, w, b, "(N, C_in, H, W)", "(C_out, C_in, K_H, K_W)", 2)
+    x, w, b = _check_args(x, w, b, "(N, C_in, H, W)", "(C_out, C_in, k_h, k_w)", 2)
     (sh, sw), (ph, pw), (dh, dw) = _hyper(stride, padding, dilation, 2)
     n, _, height, width = x.shape
     c_out, _, kh, kw = w.shape
     oh = _out_size(height, kh, sh, ph, dh, "height")
     ow = _out_size(width, kw, sw, pw, dw, "width")
-    w_mat = w.reshape(c_out, -1)  # (C_out, C_in*K_H*K_W), same row order as im2col
+    w_mat = w.reshape(c_out, -1)  # (C_out, C_in*k_h*k_w), same row order as im2col
     out = np.empty((n, c_out, oh * ow), dtype=x.dtype)
     # One image at a time: its column matrix stays in cache for the matmul,
     # faster than unfolding the whole batch at once.
     for i in range(n):
-        cols = im2col(x[i : i + 1], (kh, kw), (sh, sw), (ph, pw), (dh, dw))[0]  # (C_in*K_H*K_W, L)
+        cols = im2col(x[i : i + 1], (kh, kw), (sh, sw), (ph, pw), (dh, dw))[0]  # (C_in*k_h*k_w, H_out*W_out)
         np.matmul(w_mat, cols, out=out[i])
     if b is not None:
         out += b[:, None]
@@ -194,20 +194,20 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """1-D convolution (cross-correlation), like torch.nn.functional.conv1d.
 
-    out[n, o, i] = b[o] + sum_{c, k} x_pad[n, c, i*S + k*D] * w[o, c, k]
+    out[n, o, i] = b[o] + sum_{c, k} x_pad[n, c, i*s + k*d] * w[o, c, k]
 
-    x (N, C_in, L), w (C_out, C_in, K), b (C_out,) or None -> (N, C_out, O).
+    x (N, C_in, L), w (C_out, C_in, k), b (C_out,) or None -> (N, C_out, L_out).
 
     >>> x = np.arange(6.0).reshape(1, 1, 6)
     >>> conv1d(x, np.array([[[1.0, 0.0, -1.0]]]), stride=2, padding=1).tolist()
     [[[-1.0, -2.0, -2.0]]]
     """
-    x, w, b = _check_args(x, w, b, "(N, C_in, L)", "(C_out, C_in, K)", 1)
+    x, w, b = _check_args(x, w, b, "(N, C_in, L)", "(C_out, C_in, k)", 1)
     (s,), (p,), (d,) = _hyper(stride, padding, dilation, 1)
     k = w.shape[2]
     _out_size(x.shape[2], k, s, p, d, "length")  # validates
     xp = np.pad(x, ((0, 0), (0, 0), (p, p))) if p else x
-    # (N, C_in, O, K): every S-th window, every D-th tap inside it (a view).
+    # (N, C_in, L_out, k): every s-th window, every d-th tap inside it (a view).
     windows = sliding_window_view(xp, d * (k - 1) + 1, axis=2)[:, :, ::s, ::d]
     out = np.einsum("nclk,ock->nol", windows, w, optimize=True)
     if b is not None:
@@ -219,8 +219,8 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 def _transposed_args(x, w, b, stride, padding, output_padding, dilation, nd: int):
     """Validated arrays and (stride, padding, output_padding, dilation, output size) per axis."""
     names = ("L",) if nd == 1 else ("H", "W")
-    ks = ("K",) if nd == 1 else ("K_H", "K_W")
-    # transposed weights are (C_in, C_out, K...): the input channels are w's axis 0
+    ks = ("K",) if nd == 1 else ("k_h", "k_w")
+    # transposed weights are (C_in, C_out, k...): the input channels are w's axis 0
     x, w = _check_shapes(x, w, f"(N, C_in, {', '.join(names)})", f"(C_in, C_out, {', '.join(ks)})", nd,
                          w_in_axis=0)
     stride, padding, dilation = _hyper(stride, padding, dilation, nd)
@@ -247,10 +247,10 @@ def _transposed_args(x, w, b, stride, padding, output_padding, dilation, nd: int
 def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1) -> np.ndarray:
     """1-D transposed convolution, like torch.nn.functional.conv_transpose1d.
 
-    x (N, C_in, L), w (C_in, C_out, K), b (C_out,) or None -> (N, C_out, O) with
-    O = (L - 1)*S - 2P + D(K - 1) + output_padding + 1.  Input i adds
-    x[i] * w (taps D apart) to the full output starting at i*S; padding then
-    cuts P positions off each end.  This is the adjoint of conv1d: the map
+    x (N, C_in, L), w (C_in, C_out, k), b (C_out,) or None -> (N, C_out, L_out) with
+    L_out = (L - 1)*s - 2p + d(k - 1) + output_padding + 1.  Input i adds
+    x[i] * w (taps d apart) to the full output starting at i*s; padding then
+    cuts p positions off each end.  This is the adjoint of conv1d: the map
     that multiplies by M^T where conv1d multiplies by M.
 
     >>> conv_transpose1d(np.array([[[1.0, 2.0]]]), np.array([[[1.0, 1.0, 1.0]]]), stride=2)
@@ -262,7 +262,7 @@ def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
     # The full result, long enough for the output_padding positions past its end (they stay 0).
     full = np.zeros((n_batch, w.shape[1], max((length - 1) * s + d * (k - 1) + 1, o + p)), dtype=x.dtype)
     for t in range(k):
-        # Tap t of every input's copy of the kernel lands on t*D + i*S, i = 0..L-1.
+        # Tap t of every input's copy of the kernel lands on t*d + i*s, i = 0..L-1.
         full[:, :, t * d : t * d + (length - 1) * s + 1 : s] += np.einsum("nci,co->noi", x, w[:, :, t])
     out = full[:, :, p : p + o]
     return out + b[:, None] if b is not None else out
@@ -273,10 +273,10 @@ def conv_transpose1d(x, w, b=None, stride=1, padding=0, output_padding=0, dilati
 def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1) -> np.ndarray:
     """2-D transposed convolution, like torch.nn.functional.conv_transpose2d.
 
-    x (N, C_in, H, W), w (C_in, C_out, K_H, K_W), b (C_out,) or None
-    -> (N, C_out, O_H, O_W), per axis O = (H - 1)*S - 2P + D(K - 1) + output_padding + 1.
+    x (N, C_in, H, W), w (C_in, C_out, k_h, k_w), b (C_out,) or None
+    -> (N, C_out, H_out, W_out), per axis H_out = (H - 1)*s - 2p + d(k - 1) + output_padding + 1.
     Each input pixel adds its value times the kernel to the output, at
-    (i*S_H, j*S_W); padding then cuts P rows / columns off each border.
+    (i*S_H, j*S_W); padding then cuts p rows / columns off each border.
 
     >>> conv_transpose2d(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))[0, 0]
     array([[1., 2., 1.],

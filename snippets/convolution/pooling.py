@@ -3,7 +3,7 @@
 Same semantics as torch.nn.functional.max_pool2d / avg_pool2d with
 dilation=1, ceil_mode=False and (for avg) count_include_pad=True:
 
-    x (N, C, H, W) -> (N, C, O_H, O_W),  O = floor((H + 2P - K) / S) + 1
+    x (N, C, H, W) -> (N, C, H_out, W_out),  H_out = floor((H + 2p - k) / s) + 1
 
 per spatial axis.  kernel_size, stride (default: kernel_size) and padding
 (per side, at most half the kernel) are an int or a pair.  Each channel is
@@ -54,16 +54,16 @@ def _pool_args(x, kernel_size, stride, padding):
 
 
 def _windows(xp: np.ndarray, k, s, out) -> np.ndarray:
-    """(N, C, O_H, O_W, K_H, K_W) view of the windows of the padded input xp."""
+    """(N, C, H_out, W_out, k_h, k_w) view of the windows of the padded input xp."""
     w = sliding_window_view(xp, k, axis=(2, 3))[:, :, :: s[0], :: s[1]]
     return w[:, :, : out[0], : out[1]]
 
 
 # --8<-- [start:max_pool2d]
 def max_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
-    """Largest value of each K_H x K_W window, windows S apart, like torch's max_pool2d.
+    """Largest value of each k_h x k_w window, windows s apart, like torch's max_pool2d.
 
-    x (N, C, H, W) -> (N, C, O_H, O_W).  Padding is -inf, so it never wins.
+    x (N, C, H, W) -> (N, C, H_out, W_out).  Padding is -inf, so it never wins.
 
     >>> max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
     array([[ 5.,  7.],
@@ -78,10 +78,10 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
 
 # --8<-- [start:avg_pool2d]
 def avg_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
-    """Mean of each K_H x K_W window, windows S apart, like torch's avg_pool2d.
+    """Mean of each k_h x k_w window, windows s apart, like torch's avg_pool2d.
 
-    x (N, C, H, W) -> (N, C, O_H, O_W).  Padding zeros count in the mean
-    (count_include_pad=True): every window divides by K_H * K_W.
+    x (N, C, H, W) -> (N, C, H_out, W_out).  Padding zeros count in the mean
+    (count_include_pad=True): every window divides by k_h * k_w.
 
     >>> avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
     array([[ 2.5,  4.5],
@@ -106,7 +106,7 @@ def _check_grad(grad_out, x, out) -> np.ndarray:
 def max_pool2d_backward(x, grad_out, kernel_size, stride=None, padding=0) -> np.ndarray:
     """dL/dx of max_pool2d: each window's gradient goes to its arg-max, all others get 0.
 
-    x (N, C, H, W), grad_out (N, C, O_H, O_W) -> dx (N, C, H, W).  On a tie the
+    x (N, C, H, W), grad_out (N, C, H_out, W_out) -> dx (N, C, H, W).  On a tie the
     first maximum in row-major order wins (as in torch); overlapping windows
     (stride < kernel) add up at an input that is the maximum of several.
 
@@ -119,7 +119,7 @@ def max_pool2d_backward(x, grad_out, kernel_size, stride=None, padding=0) -> np.
     dtype = np.result_type(x.dtype, g.dtype, np.float32)
     xp = np.pad(x.astype(dtype), ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])), constant_values=-np.inf)
     windows = _windows(xp, k, s, out)
-    flat = windows.reshape(windows.shape[:4] + (-1,)).argmax(axis=4)  # (N, C, O_H, O_W)
+    flat = windows.reshape(windows.shape[:4] + (-1,)).argmax(axis=4)  # (N, C, H_out, W_out)
     di, dj = np.divmod(flat, k[1])  # arg-max row and column inside the window
     rows = np.arange(out[0])[:, None] * s[0] + di  # ... and in the padded input
     cols = np.arange(out[1])[None, :] * s[1] + dj
@@ -132,9 +132,9 @@ def max_pool2d_backward(x, grad_out, kernel_size, stride=None, padding=0) -> np.
 
 # --8<-- [start:avg_pool2d_backward]
 def avg_pool2d_backward(x, grad_out, kernel_size, stride=None, padding=0) -> np.ndarray:
-    """dL/dx of avg_pool2d: each window spreads its gradient evenly, 1/(K_H K_W) per cell.
+    """dL/dx of avg_pool2d: each window spreads its gradient evenly, 1/(k_h k_w) per cell.
 
-    x (N, C, H, W), grad_out (N, C, O_H, O_W) -> dx (N, C, H, W).  The share of
+    x (N, C, H, W), grad_out (N, C, H_out, W_out) -> dx (N, C, H, W).  The share of
     padding cells is dropped; overlapping windows add up.
 
     >>> avg_pool2d_backward(np.zeros((1, 1, 2, 2)), np.ones((1, 1, 1, 1)), 2)[0, 0]
@@ -147,7 +147,7 @@ def avg_pool2d_backward(x, grad_out, kernel_size, stride=None, padding=0) -> np.
     hp, wp = x.shape[2] + 2 * p[0], x.shape[3] + 2 * p[1]
     dxp = np.zeros(x.shape[:2] + (hp, wp), dtype=dtype)
     share = g.astype(dtype) / (k[0] * k[1])
-    # One strided slice per window cell: K_H * K_W small loops instead of one per window.
+    # One strided slice per window cell: k_h * k_w small loops instead of one per window.
     for a in range(k[0]):
         for b in range(k[1]):
             dxp[:, :, a : a + (out[0] - 1) * s[0] + 1 : s[0], b : b + (out[1] - 1) * s[1] + 1 : s[1]] += share

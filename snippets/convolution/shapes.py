@@ -73,7 +73,7 @@ def transposed_output_size(
 
     ``padding`` removes that many positions from each end of the full result;
     ``output_padding`` (0 <= it < max(stride, dilation)) adds positions at the
-    end, choosing among the input sizes a stride-S convolution maps to n.
+    end, choosing among the input sizes a stride-s convolution maps to n.
     Raises ValueError when an argument is out of range or the output is empty.
 
     >>> transposed_output_size(13, 3, stride=2), transposed_output_size(13, 3, stride=2, output_padding=1)

@@ -91,13 +91,13 @@ def correlate(a, v, mode: str = "valid") -> np.ndarray:
 
 
 def _correlate2d_valid(x: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Positions where k fits entirely inside x: (H - K_H + 1, W - K_W + 1)."""
-    windows = sliding_window_view(x, k.shape)  # (O_H, O_W, K_H, K_W), a view
+    """Positions where k fits entirely inside x: (H - k_h + 1, W - k_w + 1)."""
+    windows = sliding_window_view(x, k.shape)  # (H_out, W_out, k_h, k_w), a view
     return np.einsum("ijkl,kl->ij", windows, k)
 
 
 def _correlate2d_full(x: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Every overlap of k with x, zero fill: (H + K_H - 1, W + K_W - 1)."""
+    """Every overlap of k with x, zero fill: (H + k_h - 1, W + k_w - 1)."""
     kh, kw = k.shape
     return _correlate2d_valid(np.pad(x, ((kh - 1, kh - 1), (kw - 1, kw - 1))), k)
 
@@ -118,9 +118,9 @@ def _valid_swap_needed(x_shape, k_shape) -> bool:
 def convolve2d(x, k, mode: str = "full") -> np.ndarray:
     """2-D convolution with zero fill, like scipy.signal.convolve2d.
 
-    x (H, W), k (K_H, K_W) -> "full" (H + K_H - 1, W + K_W - 1), "same" (H, W)
-    centred like scipy (offset (K - 1) // 2 into the full result), "valid"
-    (|H - K_H| + 1, |W - K_W| + 1), where one array must contain the other.
+    x (H, W), k (k_h, k_w) -> "full" (H + k_h - 1, W + k_w - 1), "same" (H, W)
+    centred like scipy (offset (k - 1) // 2 into the full result), "valid"
+    (|H - k_h| + 1, |W - k_w| + 1), where one array must contain the other.
     """
     x, k = _as_2d(x, "x"), _as_2d(k, "k")
     _check_mode(mode)
@@ -141,8 +141,8 @@ def correlate2d(x, k, mode: str = "full") -> np.ndarray:
     """2-D cross-correlation with zero fill, like scipy.signal.correlate2d.
 
     out[i, j] = sum_{p, q} x[i + p, j + q] k[p, q] (indices shifted per mode).
-    x (H, W), k (K_H, K_W); shapes as in convolve2d, but "same" is taken at
-    offset K // 2 into the full result, and a swapped "valid" result is
+    x (H, W), k (k_h, k_w); shapes as in convolve2d, but "same" is taken at
+    offset k // 2 into the full result, and a swapped "valid" result is
     reversed, because correlation does not commute.
     """
     x, k = _as_2d(x, "x"), _as_2d(k, "k")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from snippets.convolution.backprop import conv1d_backward, conv2d_backward, dilate_grad
-from snippets.convolution.kernels import IMAGE_KERNELS, apply_kernel
+from snippets.convolution.kernels import IMAGE_KERNELS, KERNEL_NAMES_KO, apply_kernel
 from snippets.convolution.layers import conv1d, conv2d, conv_transpose1d, im2col
 from snippets.convolution.pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 from snippets.convolution.shapes import output_size, receptive_field, transposed_output_size
@@ -52,17 +52,6 @@ POOL_GRAD = ((1, 2), (3, 4))
 FLAT_C = 0.5
 RAMP_SLOPE = 0.1
 
-KERNEL_NAMES_KO = {
-    "identity": "항등(identity)",
-    "box_blur": "상자 흐림(box blur)",
-    "gaussian_blur": "가우시안 흐림(Gaussian blur)",
-    "sharpen": "선명하게(sharpen)",
-    "emboss": "엠보스(emboss)",
-    "sobel_x": "소벨 x(Sobel x)",
-    "sobel_y": "소벨 y(Sobel y)",
-    "laplacian": "라플라시안(Laplacian)",
-    "outline": "윤곽(outline)",
-}
 
 
 # ---------------------------------------------------------------------------
@@ -136,7 +125,7 @@ def fc_vs_conv_table(sides=(MNIST_SIDE, 64, 224), k: int = 3) -> str:
         fc, cv = fc_weights(n, k), conv_weights(k)
         rows.append([f"{n}×{n}", f"{o}×{o}", _grouped(fc), _grouped(cv), f"{fc // cv:,}배"])
     return _table(
-        ["입력", "출력", "완전연결 가중치", f"{k}×{k} 합성곱 가중치", "차이"],
+        ["입력", "출력", "완전연결 가중치", f"{k}×{k} 합성곱 가중치", "비율 (완전연결 ÷ 합성곱)"],
         rows,
         ["---:", "---:", "---:", "---:", "---:"],
     )
@@ -223,7 +212,7 @@ def dims_table() -> str:
         out = dims_output_shape(shape, kernel, s, p, c_out)
         rows.append([
             f"{kind}: {example}", shape_text(shape),
-            "×".join(map(str, kernel)) + f", S={s}, P={p}, 필터 {c_out}개", shape_text(out),
+            "×".join(map(str, kernel)) + f", s={s}, p={p}, 필터 {c_out}개", shape_text(out),
         ])
     return _table(["데이터", "입력", "커널", "출력"], rows)
 
@@ -246,7 +235,7 @@ _SIZE_CASES = [
 
 
 def output_size_table() -> str:
-    """Markdown table: O = floor((H + 2P - D(K-1) - 1)/S) + 1 evaluated for typical settings."""
+    """Markdown table: H_out = floor((H + 2p - d(k-1) - 1)/s) + 1 evaluated for typical settings."""
     rows = []
     for case, h, k, p, s, d in _SIZE_CASES:
         o = output_size(h, k, s, p, d)
@@ -254,7 +243,7 @@ def output_size_table() -> str:
         setting = f"{h}, {k}, {p}, {s}, {d}"
         calc = f"⌊({h} + {2 * p} − {d * (k - 1)} − 1) / {s}⌋ + 1 = ⌊{numer} / {s}⌋ + 1"
         rows.append([case, setting, calc, f"**{o}**"])
-    return _table(["경우", "H, K, P, S, D", "계산", "O"], rows, ["---", "---", "---", "---:"])
+    return _table(["경우", "$H, k, p, s, d$", "계산", "$H_\\text{out}$"], rows, ["---", "---", "---", "---:"])
 
 
 def unused_rows(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
@@ -276,7 +265,7 @@ def even_kernel_table(n: int = MNIST_SIDE, k: int = 4) -> str:
     for label, a, b in cases:
         o = asymmetric_output_size(n, k, a, b)
         rows.append([label, str(a + b), str(o), "예" if o == n else "아니요"])
-    return _table(["패딩", "합계", f"O (H={n}, K={k})", "크기 유지"], rows, ["---", "---:", "---:", "---"])
+    return _table(["패딩", "합계", f"$H_\\text{{out}}$ ($H = {n}$, $k = {k}$)", "크기 유지"], rows, ["---", "---:", "---:", "---"])
 
 
 def tf_same(n: int, k: int, stride: int) -> tuple[int, int, int]:
@@ -353,21 +342,34 @@ def pool_max_grad() -> np.ndarray:
     return max_pool2d_backward(_pool_x(), np.asarray(POOL_GRAD, float)[None, None], 2)[0, 0]
 
 
-def pool_shift_unchanged(shift: int = 1) -> int:
-    """How many of max_pool2d(POOL_X, 2)'s outputs stay the same when POOL_X moves `shift` columns right (zeros enter)."""
-    x = _pool_x()
-    moved = np.zeros_like(x)
-    moved[..., shift:] = x[..., :-shift]
-    return int(np.sum(max_pool2d(x, 2) == max_pool2d(moved, 2)))
+# Shift study: feature maps after a ReLU, i.e. non-negative and about half zero.
+SHIFT_MAPS = 400
+SHIFT_SIDE = 8
+SHIFT_SEED = 0
 
 
-def conv_shift_unchanged(shift: int = 1) -> int:
-    """The same count for a 2x2 stride-2 convolution with all-ones weights (a pooling-sized conv)."""
-    x = _pool_x()
-    moved = np.zeros_like(x)
-    moved[..., shift:] = x[..., :-shift]
-    w = np.ones((1, 1, 2, 2))
-    return int(np.sum(conv2d(x, w, stride=2) == conv2d(moved, w, stride=2)))
+def shift_study(shift: int = 1, maps: int = SHIFT_MAPS, side: int = SHIFT_SIDE, seed: int = SHIFT_SEED) -> dict[str, float]:
+    """Share (%) of non-zero outputs that stay exactly the same when a feature map moves `shift` columns right.
+
+    The maps are ReLU(standard normal), shape (maps, 1, side, side); the move is circular (np.roll), so no
+    edge effect enters. Compared: the map itself, 2x2 average pooling and 2x2 max pooling (stride 2).
+    Outputs that are 0 before and after the move are left out: a ReLU map is about half zeros, and
+    zero staying zero says nothing about the features.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.maximum(rng.standard_normal((maps, 1, side, side)), 0.0)
+    moved = np.roll(x, shift, axis=-1)
+    pairs = {"map": (x, moved), "avg": (avg_pool2d(x, 2), avg_pool2d(moved, 2)),
+             "max": (max_pool2d(x, 2), max_pool2d(moved, 2))}
+    return {name: float(100 * np.mean((a == b)[(a != 0) | (b != 0)])) for name, (a, b) in pairs.items()}
+
+
+def shift_table() -> str:
+    """Markdown table: share of outputs unchanged by a one-column move, with and without pooling."""
+    share = shift_study()
+    names = {"map": "풀링 없음 (특성 맵 그대로)", "avg": "2×2 평균 풀링", "max": "2×2 최대 풀링"}
+    rows = [[label, f"{share[key]:.0f}%"] for key, label in names.items()]
+    return _table(["출력", "한 칸 옮겨도 그대로인 값 (0이 아닌 출력 중)"], rows, ["---", "---:"])
 
 
 # ---------------------------------------------------------------------------
@@ -376,12 +378,12 @@ def conv_shift_unchanged(shift: int = 1) -> int:
 
 
 def conv_params(c_in: int, c_out: int, kh: int, kw: int | None = None, bias: bool = True) -> int:
-    """Parameters of a conv layer: C_out * (C_in * K_H * K_W) weights plus C_out biases."""
+    """Parameters of a conv layer: C_out * (C_in * k_h * k_w) weights plus C_out biases (if bias)."""
     kw = kh if kw is None else kw
     return c_out * (c_in * kh * kw + (1 if bias else 0))
 
 
-# (layer, C_in, C_out, K, bias)
+# (layer, C_in, C_out, k, bias)
 _PARAM_CASES = [
     ("LeNet-5 첫 층", 1, 6, 5, True),
     ("VGG 첫 층", 3, 64, 3, True),
@@ -389,26 +391,32 @@ _PARAM_CASES = [
     ("1×1 합성곱 (채널 줄이기)", 256, 64, 1, True),
     ("ResNet 첫 층 (편향 없음)", 3, 64, 7, False),
 ]
+RESNET_STEM = (3, 64, 7)  # (C_in, C_out, k): 7x7 conv, 64 filters on RGB
+
+
+def resnet_stem_params(bias: bool) -> int:
+    """Parameters of ResNet's 7x7 stem: without bias (as published, batch norm follows) or with one bias per filter."""
+    return conv_params(*RESNET_STEM, bias=bias)
 
 
 def conv_params_table() -> str:
-    """Markdown table: weight shape (C_out, C_in, K_H, K_W), bias and total parameters of typical layers."""
+    """Markdown table: weight shape (C_out, C_in, k_h, k_w), weights, biases and total parameters of typical layers."""
     rows = []
     for label, c_in, c_out, k, bias in _PARAM_CASES:
         w = np.zeros((c_out, c_in, k, k))
         b = np.zeros(c_out) if bias else np.zeros(0)
         total = conv_params(c_in, c_out, k, bias=bias)
         assert total == w.size + b.size  # formula and array sizes must agree
-        rows.append([
-            label, f"`{shape_text(w.shape)}`", f"`({c_out},)`" if bias else "없음",
-            f"{c_out}·({c_in}·{k}·{k}{' + 1' if bias else ''})", f"**{_grouped(total)}**",
-        ])
+        rows.append([label, f"`{shape_text(w.shape)}`", _grouped(w.size), _grouped(b.size), f"**{_grouped(total)}**"])
     return _table(
-        ["층", "가중치 형태", "편향", "계산", "파라미터 수"], rows, ["---", "---", "---", "---", "---:"]
+        ["층", "가중치 형태", "가중치", "편향", "파라미터 (가중치 + 편향)"], rows, ["---", "---", "---:", "---:", "---:"]
     )
 
 
-def fc_params_rgb(n: int = 224, c_in: int = 3, c_out: int = 64) -> int:
+IMAGENET_SIDE = 224  # ImageNet crops are 224x224
+
+
+def fc_params_rgb(n: int = IMAGENET_SIDE, c_in: int = 3, c_out: int = 64) -> int:
     """Weights of a fully connected map from a c_in x n x n image to c_out x n x n (what a same conv outputs)."""
     return (c_in * n * n) * (c_out * n * n)
 
@@ -578,7 +586,7 @@ def kernel_table() -> str:
         ramp = kernel_response(name, ramp_image())
         rows.append([f"{KERNEL_NAMES_KO.get(name, name)}", _text_num(s), _text_num(flat), _text_num(ramp)])
     return _table(
-        ["커널", "원소 합 Σk", f"평평한 곳 (c = {num(FLAT_C)})", f"경사 (열마다 +{num(RAMP_SLOPE)})"],
+        ["커널", "원소 합 ΣK", f"평평한 곳 (c = {num(FLAT_C)})", f"경사 (열마다 +{num(RAMP_SLOPE)})"],
         rows, ["---", "---:", "---:", "---:"],
     )
 
@@ -673,8 +681,11 @@ def _numeric_grad(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     return g
 
 
-def build_checks() -> str:
+def build_checks(indent: int = 0) -> str:
     """A Markdown table of the checks run while the page was built; raises CheckFailed on any mismatch.
+
+    indent: spaces put before every line after the first, so the table can sit inside a
+    collapsed block (the directive's own line carries the first line's indent).
 
     Each row compares the library with something it was not derived from:
     numpy.convolve / numpy.correlate, the layer's definition evaluated cell by
@@ -696,12 +707,12 @@ def build_checks() -> str:
           max(float(np.max(np.abs(correlate(a, v, m) - np.correlate(a, v, m)))) for m in ("full", "same", "valid")))
 
     u = rng.normal(size=3)
-    check("교환법칙 x * w = w * x", "두 순서의 convolve", float(np.max(np.abs(convolve(a, v) - convolve(v, a)))))
-    check("결합법칙 (x * w) * u = x * (w * u)", "두 순서의 convolve",
+    check("교환법칙 X * K = K * X", "두 순서의 convolve", float(np.max(np.abs(convolve(a, v) - convolve(v, a)))))
+    check("결합법칙 (X * K) * G = X * (K * G)", "두 순서의 convolve",
           float(np.max(np.abs(convolve(convolve(a, v), u) - convolve(a, convolve(v, u))))))
-    check("식 (4) x * w = x ⋆ w̄", "뒤집은 커널의 correlate",
+    check("식 (4) X * K = X ⋆ K̄", "뒤집은 커널의 correlate",
           float(np.max(np.abs(convolve(a, v) - correlate(a, v[::-1], "full")))))
-    check("(w ⋆ x)(i) = (x ⋆ w)(−i)", "뒤집은 correlate",
+    check("(K ⋆ X)(i) = (X ⋆ K)(−i)", "뒤집은 correlate",
           float(np.max(np.abs(correlate(v, a, "full") - correlate(a, v, "full")[::-1]))))
     check("합성곱 정리", "numpy.fft", convolution_theorem_error())
     check("교차상관 정리", "numpy.fft", correlation_theorem_error())
@@ -729,8 +740,9 @@ def build_checks() -> str:
     def loss() -> float:
         return float(np.sum(g * conv2d(x, w, stride=2, padding=1)))
 
-    check("conv2d_backward dX, dW (stride 2)", "유한 차분(finite differences)",
+    check("conv2d_backward dX, dK (stride 2)", "유한 차분(finite differences)",
           max(float(np.max(np.abs(dx - _numeric_grad(loss, x)))),
               float(np.max(np.abs(dw - _numeric_grad(loss, w))))), 1e-6)
     check("conv2d_backward db", "출력 기울기의 합", float(np.max(np.abs(db - g.sum(axis=(0, 2, 3))))))
-    return _table(["검사한 함수", "독립적인 기준", "최대 오차"], rows, ["---", "---", "---:"])
+    table = _table(["검사한 함수", "독립적인 기준", "최대 오차"], rows, ["---", "---", "---:"])
+    return table.replace("\n", "\n" + " " * indent)
