@@ -105,3 +105,28 @@ def test_page_numbers():
     assert float(wc.eigenvalue(0)) < 1 < float(wc.eigenvalue(-1))
     assert wc.learned_kernel_latex() == r"\begin{bmatrix}-1 & 0 & 1 \\ -2 & 0 & 2 \\ -1 & 0 & 1\end{bmatrix}"
     assert wc.sci(3.83e-9) == r"3.8 \times 10^{-9}"
+
+
+def test_the_figure_draws_the_run():
+    import matplotlib
+    from matplotlib.text import Text
+
+    from snippets.convolution import figures_cnn
+    from tilsite.figures import _COMMON_RC, THEMES
+
+    ex = figures_cnn.kernel_learning_example()
+    _, _, kernels, _, losses = learning.note_run()
+    with matplotlib.rc_context({**_COMMON_RC, **THEMES["light"]}):
+        fig = figures_cnn.plot_kernel_learning()
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    # the last grid writes the target's values; the first the random start
+    for v in SOBEL_X.ravel():
+        assert f"{v:.2f}".replace("-", "\u2212") in texts
+    for v in np.round(kernels[0, 0, 0], 2).ravel():
+        assert f"{v + 0.0:.2f}".replace("-", "\u2212") in texts
+    loss_ax, entries_ax = fig.axes[3], fig.axes[4]
+    assert_allclose(loss_ax.get_lines()[0].get_ydata(), losses)
+    drawn = [ln.get_ydata() for ln in entries_ax.get_lines() if len(ln.get_ydata()) == len(losses)]
+    assert len(drawn) == 9
+    assert_allclose(sorted(d[-1] for d in drawn), sorted(SOBEL_X.ravel()), atol=1e-6)
+    assert ex["snapshots"][-1] == learning.STEPS

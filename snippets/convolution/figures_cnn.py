@@ -19,6 +19,7 @@ from snippets.convolution.learning import STEPS, note_run, target_kernel
 # One colour per value of the target kernel: its entries are -2, -1, 0, 1, 2.
 TARGET_COLOURS = {-2.0: BLUE, -1.0: GREEN, 0.0: GREY, 1.0: ORANGE, 2.0: RED}
 SNAPSHOTS = (0, 5, STEPS)  # steps whose kernels are drawn as grids
+STEP_TICKS = tuple(range(0, STEPS + 1, 20))
 
 
 def _minus(text: str) -> str:
@@ -76,9 +77,10 @@ def plot_kernel_learning():
     exps = np.arange(0, int(np.floor(np.log10(losses.min()))) - 1, -5)
     ax.set_yticks([10.0**e for e in exps], [f"$10^{{{e}}}$" if e else "$1$" for e in exps], fontsize=MATH)
     ax.minorticks_off()
+    ax.set_xticks(STEP_TICKS, [str(t) for t in STEP_TICKS])
     ax.set_xlabel("단계", fontsize=FONT)
     ax.set_title("손실", fontsize=TITLE)
-    ax.tick_params(labelsize=FONT)
+    ax.tick_params(axis="x", labelsize=FONT)  # the y labels are mathtext, set in MATH above
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
@@ -88,6 +90,7 @@ def plot_kernel_learning():
     for (r, c), value in np.ndenumerate(target):
         ax.plot(steps, kernels[:, r, c], color=TARGET_COLOURS[float(value)], lw=1.5)
     ax.set_yticks(sorted(TARGET_COLOURS), [_minus(f"{v:g}") for v in sorted(TARGET_COLOURS)])
+    ax.set_xticks(STEP_TICKS, [str(t) for t in STEP_TICKS])
     ax.set_xlabel("단계", fontsize=FONT)
     ax.set_title("커널 원소 (점선: 소벨 x)", fontsize=TITLE)
     ax.tick_params(labelsize=FONT)
