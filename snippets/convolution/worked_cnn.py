@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from snippets.convolution.learning import (
-    LEARNING_RATE, N_IMAGES, STEPS, hessian_eigenvalues, learned_kernel, note_run, target_kernel,
+    LEARNING_RATE, N_IMAGES, STEPS, hessian_eigenvalues, largest_stable_lr, learned_kernel, max_kernel_error,
+    note_run, target_kernel,
 )
 from snippets.convolution.lenet import (
     INPUT_D2L, LENET5_D2L, Act, Conv, Flatten, Linear, Pool, lecun1998_layers, layer_summary, total_macs,
@@ -69,6 +70,21 @@ def rate_bound() -> str:
 def eigenvalue(which: int) -> str:
     """An eigenvalue of the Hessian, rounded to 2 decimals: 0 the smallest, -1 the largest."""
     return num(round(float(hessian_eigenvalues()[which]), 2))
+
+
+def max_error() -> str:
+    """max |K - K*| after the last step, as LaTeX."""
+    return sci(max_kernel_error())
+
+
+def stable_lr() -> str:
+    """2 / lambda_max, rounded to 2 decimals: the learning rate above which the run diverges."""
+    return num(round(largest_stable_lr(), 2))
+
+
+def flipped_target_latex() -> str:
+    """The target kernel turned by 180 degrees: what a layer that flips its kernel would learn."""
+    return latex_matrix(target_kernel()[::-1, ::-1])
 
 
 # --------------------------------------------------------------------------- LeNet-5
@@ -138,6 +154,11 @@ def largest(what: str) -> str:
 def layer_count(index: int, what: str) -> int:
     """Parameters or MACs of the d2l LeNet's layer `index` (0-based, activation and pooling rows included)."""
     return layer_summary(LENET5_D2L, INPUT_D2L)[index][{"params": 2, "macs": 3}[what]]
+
+
+def lenet_shape(index: int) -> str:
+    """The output shape of the d2l LeNet's layer `index` (0-based), e.g. '(16, 5, 5)'."""
+    return _shape(layer_summary(LENET5_D2L, INPUT_D2L)[index][1])
 
 
 def lecun(name: str, what: str = "params") -> int:
