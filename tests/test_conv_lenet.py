@@ -87,8 +87,8 @@ def test_totals_and_table(rows):
     assert len(lines) == 2 + 1 + len(rows) + 1
     assert "**61,706**" in lines[-1] and f"**{lenet.total_macs():,}**" in lines[-1]
     assert "(400,)" in table and "(16, 5, 5)" in table
-    assert wc.largest("params") == "완전연결 400 → 120"
-    assert wc.largest("macs").startswith("합성곱 5×5, 6 → 16")
+    assert wc.largest("params") == "완전연결 → 120"
+    assert wc.largest("macs") == "합성곱 5×5, 16채널"
     assert wc.share("params", "linear") == round(100 * (48_120 + 10_164 + 850) / 61_706)
     assert wc.d2l_widths() == "120, 84, 10"
 

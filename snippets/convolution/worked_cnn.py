@@ -93,16 +93,17 @@ def flipped_target_latex() -> str:
 def _label(layer, c_in) -> str:
     if isinstance(layer, Conv):
         pad = f", 패딩 {layer.padding}" if layer.padding else ""
-        return f"합성곱 {layer.k}×{layer.k}, {c_in} → {layer.c_out}채널{pad}"
+        return f"합성곱 {layer.k}×{layer.k}, {layer.c_out}채널{pad}"
     if isinstance(layer, Act):
         return _ACT_KO[layer.name]
     if isinstance(layer, Pool):
         kind = "평균" if layer.kind == "avg" else "최대"
-        return f"{kind} 풀링 {layer.k}×{layer.k}, 보폭 {layer.stride}"
+        stride = "" if layer.stride == layer.k else f", 보폭 {layer.stride}"  # the default: windows side by side
+        return f"{kind} 풀링 {layer.k}×{layer.k}{stride}"
     if isinstance(layer, Flatten):
-        return "펼치기(flatten)"
+        return "펼치기"
     if isinstance(layer, Linear):
-        return f"완전연결 {c_in} → {layer.out}"
+        return f"완전연결 → {layer.out}"
     raise TypeError(layer)
 
 
