@@ -3,7 +3,7 @@
 The gradient is checked by finite differences, the data by scipy, the
 recovered kernel against the Sobel x kernel written out here, and the whole
 run against the closed form of gradient descent on a quadratic:
-e_t = (I - lr H)^t e_0 with H from the input patches.
+e_t = (I - lr Q)^t e_0 with Q (the Hessian) from the input patches.
 """
 
 from __future__ import annotations
@@ -66,15 +66,15 @@ def test_gradient_descent_recovers_sobel_x():
 
 
 def test_the_run_is_gradient_descent_on_a_quadratic():
-    """e_t = (I - lr H)^t e_0, H built from the patches with numpy, not with conv2d_backward."""
+    """e_t = (I - lr Q)^t e_0, Q built from the patches with numpy, not with conv2d_backward."""
     x, _, kernels, biases, _ = learning.note_run()
-    # H by brute force: every 3x3 window of every image, plus a 1 for the bias
+    # Q by brute force: every 3x3 window of every image, plus a 1 for the bias
     rows = [np.append(img[0, i:i + 3, j:j + 3].ravel(), 1.0)
             for img in x for i in range(x.shape[2] - 2) for j in range(x.shape[3] - 2)]
-    h = np.array(rows).T @ np.array(rows) / len(rows)
-    assert_allclose(h, learning.patch_hessian(x, (3, 3)), atol=1e-12)
+    q = np.array(rows).T @ np.array(rows) / len(rows)
+    assert_allclose(q, learning.patch_hessian(x, (3, 3)), atol=1e-12)
     e0 = np.append((kernels[0, 0, 0] - SOBEL_X).ravel(), biases[0, 0])
-    step = np.eye(10) - learning.LEARNING_RATE * h
+    step = np.eye(10) - learning.LEARNING_RATE * q
     for t in (1, 7, learning.STEPS):
         et = np.append((kernels[t, 0, 0] - SOBEL_X).ravel(), biases[t, 0])
         assert_allclose(et, np.linalg.matrix_power(step, t) @ e0, atol=1e-9)

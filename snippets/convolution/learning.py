@@ -6,9 +6,9 @@ The model is one conv2d layer (cross-correlation, PyTorch layout):
 
 fitted to targets Y (N, C_out, H_out, W_out) by minimising the mean squared error
 
-    loss = sum((Y_hat - Y) ** 2) / (2 M),   M = Y.size,
+    loss = sum((Y_hat - Y) ** 2) / (2 |Y|),   |Y| = Y.size,
 
-whose gradient with respect to Y_hat is delta = (Y_hat - Y) / M.  The
+whose gradient with respect to Y_hat is delta = (Y_hat - Y) / |Y|.  The
 gradients with respect to K and b come from conv2d_backward, the same
 function the note derives for backpropagation.
 """
@@ -99,12 +99,12 @@ def fit_kernel(x, y, k_shape, lr=LEARNING_RATE, steps=STEPS, seed=SEED):
 
 
 def patch_hessian(x, kernel_size) -> np.ndarray:
-    """The loss's second derivative H for a one-output-channel layer, built from the input patches.
+    """The loss's second derivative Q (its Hessian) for a one-output-channel layer, from the input windows.
 
-    x (N, C_in, H, W), kernel_size (k_h, k_w) -> H (P + 1, P + 1), P = C_in k_h k_w,
-    H = (1/M) sum over the M windows of p p^T with p = (window, 1) (the 1 is the bias).
-    The loss is quadratic: loss = e^T H e / 2 for e = (K - K*, b - b*), so each
-    gradient step multiplies the error e by (I - lr H).
+    x (N, C_in, H, W), kernel_size (k_h, k_w) -> Q of shape (C_in k_h k_w + 1, C_in k_h k_w + 1),
+    Q = mean over the windows of p p^T with p = (window, 1) (the 1 is the bias).
+    The loss is quadratic: loss = e^T Q e / 2 for e = (K - K*, b - b*), so each
+    gradient step multiplies the error e by (I - lr Q).
     """
     cols = im2col(x, kernel_size)  # (N, P, L)
     p = cols.transpose(0, 2, 1).reshape(-1, cols.shape[1])  # (M, P)
@@ -141,17 +141,17 @@ def max_kernel_error() -> float:
 
 
 def hessian_eigenvalues() -> np.ndarray:
-    """Eigenvalues (ascending) of patch_hessian for the note's images."""
+    """Eigenvalues (ascending) of Q (patch_hessian) for the note's images."""
     x = note_run()[0]
     return np.linalg.eigvalsh(patch_hessian(x, target_kernel().shape))
 
 
 def largest_stable_lr() -> float:
-    """2 / largest eigenvalue of H: gradient descent diverges for any larger learning rate."""
+    """2 / largest eigenvalue of Q: gradient descent diverges for any larger learning rate."""
     return float(2 / hessian_eigenvalues()[-1])
 
 
 def constant_image_rank(values=(0.5, 1.0, 2.0)) -> int:
-    """Rank of H when every image is constant (one value per image): only Σk and b can be learned."""
+    """Rank of Q when every image is constant (one value per image): only Σk and b can be learned."""
     x = np.stack([np.full((1, IMAGE_SIZE, IMAGE_SIZE), v) for v in values])
     return int(np.linalg.matrix_rank(patch_hessian(x, target_kernel().shape)))
