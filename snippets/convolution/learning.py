@@ -78,7 +78,8 @@ def fit_kernel(x, y, k_shape, lr=LEARNING_RATE, steps=STEPS, seed=SEED):
     Returns kernels (steps + 1, C_out, C_in, k_h, k_w), biases (steps + 1, C_out)
     and losses (steps + 1,): entry t is the state after t updates.
 
-    >>> x, y = make_pairs(np.array([[1.0, -1.0]]), n_images=2, size=6)
+    >>> x = np.random.default_rng(0).standard_normal((2, 1, 6, 6))
+    >>> y = conv2d(x, np.array([[[[1.0, -1.0]]]]))  # a horizontal difference kernel
     >>> ks, bs, losses = fit_kernel(x, y, (1, 1, 1, 2), lr=0.5, steps=40)
     >>> np.round(ks[-1, 0, 0], 6).tolist(), bool(losses[-1] < 1e-12)
     ([[1.0, -1.0]], True)

@@ -60,10 +60,8 @@ LENET5_D2L = [
     Linear(10),
 ]
 INPUT_D2L = (1, 28, 28)  # (C, H, W): one grey 28x28 image
-# --8<-- [end:lenet5_d2l]
 
 
-# --8<-- [start:layer_summary]
 def layer_summary(layers, input_shape):
     """(layer, output shape, parameters, MACs) for each layer of a network, for one sample.
 
@@ -98,7 +96,7 @@ def layer_summary(layers, input_shape):
             raise TypeError(f"unknown layer {layer!r}")
         rows.append((layer, shape, params, macs))
     return rows
-# --8<-- [end:layer_summary]
+# --8<-- [end:lenet5_d2l]
 
 
 def init_params(layers, input_shape, seed=0):
