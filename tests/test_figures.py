@@ -41,6 +41,7 @@ from sitetools import DOCS, MEASURES
 from test_browser import CHROMIUM, FLAGSHIP, evaluate_in_own_chromium, site_url  # noqa: F401  (site_url is a fixture)
 
 import snippets.convolution.figures as figures
+import snippets.convolution.figures_cnn as figures_cnn
 from tilsite.library.figures import _COMMON_RC, THEMES, FigureSpec, caption, draw
 
 with warnings.catch_warnings():  # as tilsite.library.figures.draw: it compares versions with LooseVersion
@@ -49,8 +50,13 @@ with warnings.catch_warnings():  # as tilsite.library.figures.draw: it compares 
 
 MODULE = "convolution.figures"
 NOTE = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum.md"
-PLOTS = sorted(name for name, f in inspect.getmembers(figures, inspect.isfunction)
-               if name.startswith("plot_") and f.__module__ == figures.__name__)
+# The note's figure modules by directive name; every plot_* of each is checked below (names are unique:
+# a figure's file is named after its function).
+FIGURE_MODULES = {MODULE: figures, "convolution.figures_cnn": figures_cnn}
+PLOT_MODULE = {name: module for module, mod in FIGURE_MODULES.items()
+               for name, f in inspect.getmembers(mod, inspect.isfunction)
+               if name.startswith("plot_") and f.__module__ == mod.__name__}
+PLOTS = sorted(PLOT_MODULE)
 PNG_PLOTS = {"plot_kernel_gallery"}  # photos: the page asks for png
 REQUIRED = {"plot_conv1d_sliding", "plot_param_counts", "plot_conv2d_grid", "plot_padding_stride_dilation",
             "plot_channels", "plot_backprop_graph", "plot_kernel_gallery", "plot_correlation_vs_convolution",
@@ -71,7 +77,7 @@ MIN_DESKTOP_PX = 11
 
 
 def spec(name: str) -> FigureSpec:
-    return FigureSpec(MODULE, name, "png" if name in PNG_PLOTS else "svg")
+    return FigureSpec(PLOT_MODULE[name], name, "png" if name in PNG_PLOTS else "svg")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +89,7 @@ def rendered():
 def figure(name: str, variant: str = "light") -> Figure:
     """The Figure a plot function returns under the variant's rc settings (not saved)."""
     with matplotlib.rc_context({**_COMMON_RC, **THEMES[variant]}):
-        return getattr(figures, name)()
+        return getattr(FIGURE_MODULES[PLOT_MODULE[name]], name)()
 
 
 def texts(fig: Figure) -> list[str]:
@@ -104,9 +110,15 @@ def test_the_page_names_exist():
     assert REQUIRED <= set(PLOTS)
 
 
+def test_figure_names_are_unique_across_modules():
+    names = [name for mod in FIGURE_MODULES.values() for name, f in inspect.getmembers(mod, inspect.isfunction)
+             if name.startswith("plot_") and f.__module__ == mod.__name__]
+    assert len(names) == len(set(names)) == len(PLOTS)
+
+
 @pytest.mark.parametrize("name", PLOTS)
 def test_plot_returns_a_figure_with_a_korean_caption(name):
-    func = getattr(figures, name)
+    func = getattr(FIGURE_MODULES[PLOT_MODULE[name]], name)
     assert not [p for p in inspect.signature(func).parameters.values() if p.default is p.empty]
     fig = figure(name)
     assert isinstance(fig, Figure)
@@ -593,7 +605,7 @@ def test_smallest_text_as_chromium_shows_it(site_url, viewport, is_mobile, minim
         pytest.skip(f"{CHROMIUM} is missing (test_browser.py reports it, and fails on CI)")
     shown = _figures_as_shown(site_url + FLAGSHIP, viewport, is_mobile)
     note = (DOCS / NOTE).read_text("utf-8")
-    on_page = re.findall(r"\{\{ figure " + MODULE + r":(plot_\w+)", note)
+    on_page = re.findall(r"\{\{ figure (?:" + "|".join(map(re.escape, FIGURE_MODULES)) + r"):(plot_\w+)", note)
     assert sorted(_figure_plot(src) for src, _, _ in shown) == sorted(on_page)
     for src, width, natural in shown:
         name = _figure_plot(src)
