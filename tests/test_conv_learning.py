@@ -112,7 +112,7 @@ def test_the_figure_draws_the_run():
     from matplotlib.text import Text
 
     from snippets.convolution import figures_cnn
-    from tilsite.figures import _COMMON_RC, THEMES
+    from tilsite.library.figures import _COMMON_RC, THEMES
 
     ex = figures_cnn.kernel_learning_example()
     _, _, kernels, _, losses = learning.note_run()

@@ -74,7 +74,7 @@ def test_counts_agree_with_the_note_formulas(rows):
     c_in = 1
     for layer, shape, params, macs in rows:
         if isinstance(layer, lenet.Conv):
-            sizes = dict(C_in=c_in, C_out=layer.c_out, K_H=layer.k, K_W=layer.k, O_H=shape[1], O_W=shape[2])
+            sizes = dict(C_in=c_in, C_out=layer.c_out, k_h=layer.k, k_w=layer.k, H_out=shape[1], W_out=shape[2], N=1)
             assert params == formulas.evaluate("params", **sizes)
             assert macs == formulas.evaluate("macs", **sizes)
         c_in = shape[0]
