@@ -143,7 +143,8 @@ def on_files(files, config):
         if entry.external:
             continue  # a nav link off the site: no page
         if entry.path not in written_set and files.get_file_from_path(entry.path) is None:
-            files.append(File.generated(config, entry.path, content=placeholder_markdown(entry, written_entries)))
+            files.append(File.generated(config, entry.path, content=placeholder_markdown(
+                entry, written_entries, serving=serve.serving())))
             _state["placeholders"].add(entry.path)
     _state["written"] = written_entries
     _state["updated"] = gitdates.last_commit_dates(docs, sorted(written_set))
