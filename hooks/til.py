@@ -22,7 +22,7 @@ from tilsite import execute as ex
 from tilsite import figures as fig
 from tilsite import values
 from tilsite import codeblocks, includes, katex, mathhead, preload, wheel
-from tilsite import gitdates, nbhtml, notebooks, serve
+from tilsite import gitdates, nbhtml, notebooks, searchtext, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
@@ -343,6 +343,7 @@ def on_page_content(html, page, config, files):
             raise PluginError(f"docs/{page.file.src_uri}: {exc}") from None
     # formulas become markers holding their TeX: that is what search indexes (on_page_context)
     html = katex.keep_together(katex.mark(html, notebook=bool(getattr(page, "nb_url", None))))
+    html = _search_text(html, page)  # formulas as plain text while search indexes the page
     if getattr(page, "nb_url", None):
         # a companion page: its note ranks first for the words they share (read by search next)
         page.meta.setdefault("search", {}).setdefault("boost", NOTEBOOK_SEARCH_BOOST)
@@ -358,12 +359,23 @@ def on_page_content(html, page, config, files):
     return html
 
 
-@event_priority(-100)  # after the search plugin has indexed the TeX source
+def _search_text(html, page):
+    try:
+        return searchtext.for_index(html, _state["math"])
+    except katex.MathError as exc:
+        src = page.file.content_string if page.file.abs_src_path else ""
+        raise PluginError(f"docs/{page.file.src_uri}:{katex.line_of_tex(src, exc.tex)}: "
+                          f"{' '.join(exc.message.split())}") from None
+
+
+@event_priority(-100)  # after the search plugin has indexed the plain text (tilsite/searchtext.py)
 def on_page_context(context, page, config, nav):
     note = _state.get("notebook_note_page", {}).get(page.file.src_uri)
     if note is not None:
         note.active = True  # the sidebar highlights the note the notebook belongs to
     styles = mathhead.StyleTable()
+    page.content = searchtext.strip_index_only(page.content)
+    _state.setdefault("search_tex", {})[page.url] = searchtext.section_tex(page.content)
     try:
         page.content = _state["math"].render_markers(page.content, styles)
     except katex.MathError as exc:
@@ -391,7 +403,9 @@ def on_post_page(output, page, config):
     return output
 
 
+@event_priority(-100)  # after the search plugin has written search_index.json
 def on_post_build(config):
+    searchtext.add_tex_field(Path(config.site_dir) / "search" / "search_index.json", _state.get("search_tex", {}))
     serve.build_succeeded()
     m = _state["math"]
     # read by bench/build_speed.py
