@@ -22,7 +22,7 @@ from tilsite import execute as ex
 from tilsite import figures as fig
 from tilsite import values
 from tilsite import codeblocks, includes, katex, mathhead, preload, wheel
-from tilsite import gitdates, nbhtml, notebooks, searchtext, serve
+from tilsite import gitdates, imgsize, nbhtml, notebooks, searchtext, serve
 from tilsite.summary import NOTE_PATH, SummaryError, md_escape, parse_summary, placeholder_markdown
 
 log = logging.getLogger("mkdocs.hooks.til")
@@ -344,6 +344,7 @@ def on_page_content(html, page, config, files):
     # formulas become markers holding their TeX: that is what search indexes (on_page_context)
     html = katex.keep_together(katex.mark(html, notebook=bool(getattr(page, "nb_url", None))))
     html = _search_text(html, page)  # formulas as plain text while search indexes the page
+    html = imgsize.add_sizes(html, page.url, files)  # figures keep their place before they load
     if getattr(page, "nb_url", None):
         # a companion page: its note ranks first for the words they share (read by search next)
         page.meta.setdefault("search", {}).setdefault("boost", NOTEBOOK_SEARCH_BOOST)
