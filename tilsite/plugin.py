@@ -28,7 +28,7 @@ from tilsite.nav.summary import SummaryError, parse_summary, placeholder_markdow
 from tilsite.notebooks import html as nbhtml
 from tilsite.notebooks import pairing
 from tilsite.notebooks import run as notebooks
-from tilsite.render import KATEX_DIR, katex, mathhead, preload
+from tilsite.render import KATEX_DIR, imgsize, katex, mathhead, preload, searchtext
 
 log = logging.getLogger("mkdocs.plugins.til")
 
@@ -60,6 +60,7 @@ class TilPlugin(BasePlugin[TilConfig]):
         self.notebook_note_page: dict = {}
         self.codeblocks: dict = {}
         self.notebook_css: dict[str, str] = {}
+        self.search_tex: dict[str, dict] = {}
         self._written_pages: list[str] = []
         self.notebook_runs: notebooks.Runs | None = None
 
@@ -186,7 +187,8 @@ class TilPlugin(BasePlugin[TilConfig]):
             if entry.external:
                 continue  # a nav link off the site: no page
             if entry.path not in written_set and files.get_file_from_path(entry.path) is None:
-                files.append(File.generated(config, entry.path, content=placeholder_markdown(entry, written_entries)))
+                files.append(File.generated(config, entry.path, content=placeholder_markdown(
+                    entry, written_entries, serving=self.dirty.serving())))
                 self.placeholders.add(entry.path)
         self.written = written_entries
         self.updated = gitdates.last_commit_dates(self.docs, sorted(written_set)) if self.config.git_dates else {}
@@ -355,6 +357,21 @@ class TilPlugin(BasePlugin[TilConfig]):
         return html
 
     @event_priority(0)
+    def _content_search_text(self, html, page, config, files):
+        """Formulas as plain text, table cells parted, while search indexes the page (tilsite/render/searchtext.py)."""
+        if self.math is None:
+            return html
+        try:
+            return searchtext.for_index(html, self.math)
+        except katex.MathError as exc:
+            raise self._math_error(page, exc) from None
+
+    @event_priority(0)
+    def _content_image_sizes(self, html, page, config, files):
+        """Figures keep their place before they load: width and height from the image files."""
+        return imgsize.add_sizes(html, page.url, files)
+
+    @event_priority(0)
     def _content_notebook(self, html, page, config, files):
         """A notebook page: search boost, link back to its note, one shared stylesheet, heading ids."""
         if not getattr(page, "nb_url", None):
@@ -371,7 +388,8 @@ class TilPlugin(BasePlugin[TilConfig]):
         link = f'<link rel="stylesheet" href="{get_relative_url(asset, page.url)}">\n'
         return link + pairing.align_notebook_ids(html, page.toc)
 
-    on_page_content = CombinedEvent(_content_codeblocks, _content_math_markers, _content_notebook)
+    on_page_content = CombinedEvent(_content_codeblocks, _content_math_markers, _content_search_text,
+                                    _content_image_sizes, _content_notebook)
 
     @event_priority(0)
     def _context_active_note(self, context, page, config, nav):
@@ -380,18 +398,23 @@ class TilPlugin(BasePlugin[TilConfig]):
             note.active = True  # the sidebar highlights the note the notebook belongs to
         return context
 
-    @event_priority(-100)  # after the search plugin has indexed the TeX source
+    def _math_error(self, page, exc: katex.MathError) -> TilError:
+        src = page.file.content_string if page.file.abs_src_path else ""
+        return TilError(f"{self.docs_name}/{page.file.src_uri}:{katex.line_of_tex(src, exc.tex)}: "
+                        f"{' '.join(exc.message.split())}")
+
+    @event_priority(-100)  # after the search plugin has indexed the plain text (tilsite/render/searchtext.py)
     def _context_math(self, context, page, config, nav):
         """Typeset the formula markers with KaTeX; its inline styles become classes in the head."""
         if self.math is None:
             return context
         styles = mathhead.StyleTable()
+        page.content = searchtext.strip_index_only(page.content)
+        self.search_tex[page.url] = searchtext.section_tex(page.content)  # TeX stays searchable: a hidden field
         try:
             page.content = self.math.render_markers(page.content, styles)
         except katex.MathError as exc:
-            src = page.file.content_string if page.file.abs_src_path else ""
-            raise TilError(f"{self.docs_name}/{page.file.src_uri}:{katex.line_of_tex(src, exc.tex)}: "
-                           f"{' '.join(exc.message.split())}") from None
+            raise self._math_error(page, exc) from None
         page.meta["til_math_css"] = styles.css()  # KaTeX's styles as classes: overrides/main.html
         return context
 
@@ -453,4 +476,10 @@ class TilPlugin(BasePlugin[TilConfig]):
             out.write_text(css, encoding="utf-8")
         self.notebook_css = {}
 
-    on_post_build = CombinedEvent(_post_build_math, _post_build_notebook_css)
+    @event_priority(-100)  # after the search plugin has written search_index.json
+    def _post_build_search_tex(self, config):
+        if self.search_tex:
+            searchtext.add_tex_field(Path(config.site_dir) / "search" / "search_index.json", self.search_tex)
+        self.search_tex = {}
+
+    on_post_build = CombinedEvent(_post_build_math, _post_build_notebook_css, _post_build_search_tex)

@@ -7,6 +7,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from .korean import particle
+
 _ENTRY = re.compile(r"^(?P<indent> *)\* \[(?P<title>(?:\\.|[^\]\\])+)\]\((?P<target>[^()\s]*)\)\s*$")
 EXTERNAL_URL = re.compile(r"^https?://[^\s()<>]+$")  # a nav link off the site, e.g. from an imported GitBook
 NOTE_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)*\.md$")  # a note path is its URL
@@ -176,15 +178,17 @@ def written_below(entry: Entry, written: frozenset[str] | set[str]) -> list[Entr
 
 
 def placeholder_markdown(entry: Entry, written: frozenset[str] | set[str] = frozenset(),
-                         home: str = "index.md") -> str:
+                         home: str = "index.md", serving: bool = False) -> str:
     """Markdown of the generated page for an entry whose note is not written.
 
     Readers see the entry's place, and for a section its items with the written
-    notes marked and listed; how to write the note is in a collapsed box. Search
-    indexes one record per placeholder: the title and the status line (place in
+    notes marked and listed; nothing about the repository. serving=True (``make serve``,
+    the author's own preview) adds how to write the note: the file to create and `til new`.
+    Search indexes one record per placeholder: the title and the status line (place in
     the tree and "미작성"); the rest is marked data-search-exclude.
     """
     here = posixpath.dirname(entry.path)
+    title = entry.title
 
     def rel(target: str) -> str:
         return posixpath.relpath(target, here or ".")
@@ -196,12 +200,12 @@ def placeholder_markdown(entry: Entry, written: frozenset[str] | set[str] = froz
         "til_placeholder: true",
         "---",
         "",
-        f"# {md_escape(entry.title)}",
+        f"# {md_escape(title)}",
         "",
     ]
     trail = entry.trail
     status = ["**위치:** " + " › ".join([f"[{md_escape(a.title)}]({rel(a.path)})" for a in trail]
-                                         + [md_escape(entry.title)])]
+                                         + [md_escape(title)])]
     if entry.children:
         status.append(f"섹션, 항목 {len(entry.children)}개")
     status.append(UNWRITTEN)
@@ -227,23 +231,23 @@ def placeholder_markdown(entry: Entry, written: frozenset[str] | set[str] = froz
             lines.append(f"아직 이 섹션에는 옮겨 적은 노트가 없습니다. "
                          f"[작성된 노트 전체]({rel(home)}#written-notes)를 둘러보세요.")
         lines.append("")
-        what = "이 섹션의 소개 글은"
     else:
-        parent = f"[{md_escape(trail[-1].title)}]({rel(trail[-1].path)})의 다른 항목이나 " if trail else ""
+        parent = (f"[{md_escape(trail[-1].title)}]({rel(trail[-1].path)}) 섹션의 다른 항목이나 "
+                  if trail else "")
         lines += [
             '!!! info "아직 옮겨 적지 않은 노트"',
-            "    이 노트는 원래 GitBook에 있던 글로, 아직 이 사이트로 옮겨 적지 않았습니다. "
-            f"{parent}[작성된 노트]({rel(home)}#written-notes)를 읽어 보세요.",
+            f"    **{md_escape(title)}**{particle(title, '은')} 원래 GitBook에 있던 글로, 아직 이 사이트로 "
+            f"옮겨 적지 않았습니다. {parent}[작성된 노트]({rel(home)}#written-notes)를 읽어 보세요.",
             "",
         ]
-        what = "이 노트는"
-    lines += [
-        '??? note "이 노트 쓰기"',
-        f"    {what} 아직 작성되지 않았습니다. 저장소에 `docs/{entry.path}` 파일을 만들고 첫 줄에 제목 "
-        f"`# {entry.title}`을 쓰면, 다른 수정 없이 이 안내 페이지 대신 그 글이 보입니다. "
-        "자세한 방법은 저장소의 `CONTRIBUTING.md`에 있습니다.",
-        "",
-        "</section>",
-        "",
-    ]
+    if serving:
+        # the author's preview only: the built site never names repository files
+        what = "이 섹션의 소개 글" if entry.children else "이 노트"
+        lines += [
+            '??? tip "이 노트 쓰기 (make serve에서만 보이는 안내)"',
+            f"    {what}를 쓰려면 `til new {entry.path}`를 실행하거나, `docs/{entry.path}` 파일을 만들고 "
+            f"첫 줄에 `# {title}`{particle(title, '을')} 쓰세요. 저장하면 이 안내 페이지 대신 그 글이 보입니다.",
+            "",
+        ]
+    lines += ["</section>", ""]
     return "\n".join(lines)

@@ -29,6 +29,8 @@ from pathlib import Path
 
 # strict "error": LaTeX-incompatible input (e.g. Hangul outside \text{}) fails the build
 OPTIONS = {"output": "html", "throwOnError": True, "strict": "error", "trust": False}
+# MathML only: the source of the plain-text rendering that search indexes (tilsite/render/searchtext.py)
+MATHML_OPTIONS = dict(OPTIONS, output="mathml")
 _JS_WRAPPER = """
 function tilRender(tex, display) {
   try {
@@ -37,7 +39,14 @@ function tilRender(tex, display) {
     return {error: String((e && e.message) || e)};
   }
 }
-""" % json.dumps(OPTIONS)
+function tilMathML(tex, display) {
+  try {
+    return {html: katex.renderToString(tex, Object.assign({displayMode: display}, %s))};
+  } catch (e) {
+    return {error: String((e && e.message) || e)};
+  }
+}
+""" % (json.dumps(OPTIONS), json.dumps(MATHML_OPTIONS))
 
 _ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">\s*(?:\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\])\s*</(?P=tag)>',
@@ -48,7 +57,15 @@ _CODE = re.compile(r"(<(pre|code)\b.*?</\2>)", re.S)
 # $$...$$ first, then $...$ (not empty, no newline-only body, not a lone '$5')
 # (nbconvert escapes '<' in math, so a literal '<' means the match would run across tags)
 _NB_MATH = re.compile(r"\$\$(?P<display>[^$<]+?)\$\$|(?<![\\$])\$(?P<inline>[^$\s<](?:[^$<]*?[^$\s<])?)\$(?!\$)")
-_MARKER = re.compile(r'<(?P<tag>span|div) class="til-math(?P<disp> til-math--display)?">(?P<tex>[^<]*)</(?P=tag)>')
+# a marker holds its TeX as text, or (tilsite/render/searchtext.py, while search indexes the page) a
+# plain rendering as text and the TeX in data-tex
+_MARKER = re.compile(r'<(?P<tag>span|div) class="til-math(?P<disp> til-math--display)?"'
+                     r'(?: data-tex="(?P<attr>[^"]*)")?>(?P<tex>[^<]*)</(?P=tag)>')
+
+
+def marker_tex(m: re.Match) -> str:
+    """The TeX source of a marker matched by _MARKER."""
+    return html_lib.unescape(m["attr"] if m["attr"] is not None else m["tex"])
 
 
 class MathError(ValueError):
@@ -118,7 +135,7 @@ def keep_together(html: str) -> str:
     """
     out, pos = [], 0
     for m in _MARKER.finditer(html):  # the inline ones: display math stands on its own line
-        if (m["disp"] or m["tag"] != "span" or len(html_lib.unescape(m["tex"])) > KEEP_TOGETHER_MAX_TEX
+        if (m["disp"] or m["tag"] != "span" or len(marker_tex(m)) > KEEP_TOGETHER_MAX_TEX
                 or m.start() < pos):
             continue
         start = m.start()
@@ -137,7 +154,7 @@ def keep_together(html: str) -> str:
 
 def formulas(html: str) -> list[tuple[str, bool]]:
     """(TeX source, display?) of every marker in `html`, in document order."""
-    return [(html_lib.unescape(m["tex"]), bool(m["disp"])) for m in _MARKER.finditer(html)]
+    return [(marker_tex(m), bool(m["disp"])) for m in _MARKER.finditer(html)]
 
 
 def line_of_tex(source: str, tex: str) -> int:
@@ -167,10 +184,10 @@ class Renderer:
         self.seconds = 0.0  # time spent in KaTeX (V8 start + rendering), cache reads excluded
         self.total_seconds = 0.0  # all of render_markers: cache reads, KaTeX and substitution
 
-    def _key(self, tex: str, display: bool) -> str:
+    def _key(self, tex: str, display: bool, options: dict = OPTIONS) -> str:
         if self._build is None:
             self._build = hashlib.sha256(self.katex_js.read_bytes()).hexdigest()
-        blob = json.dumps([self._build, OPTIONS, display, tex], ensure_ascii=False)
+        blob = json.dumps([self._build, options, display, tex], ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def _engine(self):
@@ -183,15 +200,16 @@ class Renderer:
             self._ctx = ctx
         return self._ctx
 
-    def render(self, tex: str, display: bool) -> str:
-        """KaTeX's HTML for one formula; raises MathError if KaTeX rejects it."""
-        key = self._key(tex, display)
+    def render(self, tex: str, display: bool, mathml: bool = False) -> str:
+        """KaTeX's HTML for one formula (mathml=True: its MathML only); raises MathError if
+        KaTeX rejects it."""
+        key = self._key(tex, display) if not mathml else self._key(tex, display, MATHML_OPTIONS)
         path = self.cache_dir / key[:2] / f"{key}.html"
         if path.is_file():
             self.hits += 1
             return path.read_text("utf-8")
         start = time.perf_counter()
-        result = dict(self._engine().call("tilRender", tex, display))
+        result = dict(self._engine().call("tilMathML" if mathml else "tilRender", tex, display))
         self.seconds += time.perf_counter() - start
         if "error" in result:
             raise MathError(tex, result["error"])
@@ -209,7 +227,7 @@ class Renderer:
         (None keeps them inline, as KaTeX writes them).
         """
         def sub(m: re.Match) -> str:
-            tex = html_lib.unescape(m["tex"])
+            tex = marker_tex(m)
             out = self.render(tex, bool(m["disp"]))
             if styles is not None:
                 out = styles.apply(out)

@@ -1,0 +1,171 @@
+"""Every link of the flagship note takes the reader to its target, as a person follows it.
+
+After a fresh load (lazy figures not loaded yet), on a desktop (1440x900) and a phone
+(390x844, the TOC opened from the drawer as a person opens it), each entry of the page's
+table of contents is clicked, and each in-page '#' link of the text (equation, figure,
+footnote and section references) is followed. Once the page has settled, the target's
+top must be within LAND_PX of the viewport's top (below the fixed header); near the end
+of the page it is enough that the page is scrolled to the bottom with the target in view.
+
+Run as a script to measure another build: python tests/test_links_land.py SITE_DIR
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:
+    sync_playwright = None
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+NOTE = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum/"
+LAND_PX = 200
+SIZES = {
+    "desktop": dict(viewport={"width": 1440, "height": 900}),
+    "phone": dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=3),
+}
+
+# Wait until the page stops moving: scroll position and the target's top unchanged for 600 ms
+# (a figure that loads or a block laid out late would move the target after the jump).
+_SETTLE_JS = """async id => {
+  const el = document.getElementById(id);
+  const frame = () => new Promise(r => setTimeout(r, 100));
+  let last = null, still = 0;
+  for (let i = 0; i < 80 && still < 6; i++) {
+    await frame();
+    const now = [Math.round(scrollY), Math.round(el.getBoundingClientRect().top)].join();
+    still = now === last ? still + 1 : 0; last = now;
+  }
+  const r = el.getBoundingClientRect();
+  const bottom = scrollY + innerHeight >= document.documentElement.scrollHeight - 2;
+  return {top: Math.round(r.top), bottom, inView: r.top >= 0 && r.top < innerHeight, height: innerHeight};
+}"""
+
+
+def _landed(where: dict) -> bool:
+    return 0 <= where["top"] <= LAND_PX or (where["bottom"] and where["inView"])
+
+
+def _targets(page, selector: str) -> list[tuple[str, str]]:
+    """(href, text) of the '#' links matched by `selector`, in document order, one per target."""
+    # Material writes hrefs out in full: a link into this page is one with its path and a '#'
+    # (tab labels, '#__tabbed_…', switch tabs and are not followed)
+    links = page.locator(selector).evaluate_all("""as => as
+        .filter(a => a.hash.length > 1 && a.pathname === location.pathname && !a.hash.startsWith('#__'))
+        .map(a => [a.hash, a.textContent.trim()])""")
+    seen, out = set(), []
+    for href, text in links:
+        if href not in seen:
+            seen.add(href)
+            out.append((href, text))
+    return out
+
+
+def _open_toc(page, size: str):
+    """Show the page's table of contents as a reader does: on a phone, open the drawer and
+    the current page's entry in it."""
+    if size == "desktop":
+        return ".md-sidebar--secondary .md-nav--secondary a.md-nav__link"
+    page.locator('label.md-header__button[for="__drawer"]').click()
+    page.locator('.md-sidebar--primary label.md-nav__link[for="__toc"]').click()
+    return ".md-sidebar--primary .md-nav--secondary a.md-nav__link"
+
+
+def measure(browser, url: str, size: str) -> dict:
+    """{"toc": [(href, where)], "text": [(href, where)]}: where each link took the reader."""
+    ctx = browser.new_context(locale="ko-KR", service_workers="block", **SIZES[size])
+    ctx.set_default_timeout(20_000)
+    try:
+        page = ctx.new_page()
+        page.goto(url, wait_until="load")
+        toc = _targets(page, _open_toc(page, size))
+        text = [t for t in _targets(page, ".md-content a:not(.headerlink)")]
+        out = {"toc": [], "text": []}
+        for kind, links in (("toc", toc), ("text", text)):
+            for href, label in links:
+                page.goto("about:blank")
+                page.goto(url, wait_until="load")  # fresh: nothing laid out or loaded below the fold
+                selector = _open_toc(page, size) if kind == "toc" else ".md-content a:not(.headerlink)"
+                link = page.locator(f'{selector}[href$="{href}"]').first
+                link.click()
+                where = page.evaluate(_SETTLE_JS, unquote(href[1:]))
+                out[kind].append((f"{href} {label[:20]}", where))
+        return out
+    finally:
+        ctx.close()
+
+
+def summary(found: dict) -> str:
+    lines = []
+    for kind, rows in found.items():
+        ok = sum(_landed(w) for _, w in rows)
+        lines.append(f"{kind}: {ok} of {len(rows)} land")
+        lines += [f"  MISS {h}: top {w['top']} px (bottom {w['bottom']})" for h, w in rows if not _landed(w)]
+    return "\n".join(lines)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def _serve(site: Path):
+    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if sync_playwright is None or not Path(CHROMIUM).is_file():
+        pytest.skip("chromium or playwright missing")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_link_lands(built_site, browser, size):
+    server = _serve(built_site)
+    try:
+        found = measure(browser, f"http://127.0.0.1:{server.server_address[1]}/{NOTE}", size)
+    finally:
+        server.shutdown()
+        server.server_close()
+    print(f"{size}\n{summary(found)}")
+    assert len(found["toc"]) >= 20 and len(found["text"]) >= 5, found
+    missed = [h for rows in found.values() for h, w in rows if not _landed(w)]
+    assert not missed, f"{size}: links that do not land:\n{summary(found)}"
+
+
+if __name__ == "__main__":
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for site in sys.argv[1:]:
+            srv = _serve(Path(site))
+            for size in SIZES:
+                print(site, size)
+                print(summary(measure(b, f"http://127.0.0.1:{srv.server_address[1]}/{NOTE}", size)))
+            srv.shutdown()
+        b.close()
