@@ -85,8 +85,9 @@ def test_table_cells_stay_apart_in_results(visit):
 def test_tex_source_still_finds_the_note(visit):
     v = visit()
     v.goto("")
-    _open_search(v).press_sequentially("partial")  # \partial: only in the TeX field now
-    hrefs = _results(v, "partial")
+    _open_search(v).press_sequentially("\\partial")  # only in the TeX field now
+    v.page.wait_for_function("() => document.querySelectorAll('.md-search-result__item > a').length > 0")
+    hrefs = v.page.locator(".md-search-result__item > a").evaluate_all("as => as.map(a => a.href)")
     assert any(FLAGSHIP in h for h in hrefs), hrefs[:5]
     texts = v.page.locator(".md-search-result__item").all_inner_texts()
     assert not [c for t in texts for c in TEX_COMMAND.findall(t)], "the TeX field is searched, not shown"
