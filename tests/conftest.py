@@ -68,3 +68,26 @@ def pytest_terminal_summary(terminalreporter):
 def entries():
     """docs/SUMMARY.md's entries (tilsite.summary.Entry), in nav order."""
     return summary_entries()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless chromium for the whole session (Debian's, never a downloaded one)."""
+    # here, not in test_browser.py: a fixture imported into several modules starts one browser per
+    # module, and a second sync Playwright in this thread cannot start
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, _missing_browser, sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        _missing_browser(f"{CHROMIUM} is missing: install Debian's 'chromium' package "
+                         "(apt-get install chromium fonts-nanum); the browser tests need it")
+    if sync_playwright is None:
+        _missing_browser("the 'playwright' package is missing: pip install -e '.[test]'")
+    pw = sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        pw.stop()

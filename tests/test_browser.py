@@ -168,25 +168,6 @@ def site_url(built_site):
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    """One headless chromium for the whole session (Debian's, never a downloaded one)."""
-    if not Path(CHROMIUM).is_file():
-        _missing_browser(f"{CHROMIUM} is missing: install Debian's 'chromium' package "
-                         "(apt-get install chromium fonts-nanum); the browser tests need it")
-    if sync_playwright is None:
-        _missing_browser("the 'playwright' package is missing: pip install -e '.[test]'")
-    pw = sync_playwright().start()
-    try:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        pw.stop()
-
-
 @dataclass
 class Visit:
     """A browser tab plus everything it asked for and complained about."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from test_browser import (CHROMIUM_ARGS, FLAGSHIP, HOST, _ime_insert, _open_search, _results,  # noqa: F401
-                          _SiteHandler, _SiteServer, chromium, site_url, visit)
+                          _SiteHandler, _SiteServer, site_url, visit)
 
 pytestmark = pytest.mark.browser
 TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
