@@ -13,13 +13,13 @@ Run as a script to measure another build: python tests/test_links_land.py SITE_D
 from __future__ import annotations
 
 import functools
-import http.server
 import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from test_browser import _SiteHandler, _SiteServer
 
 try:
     from playwright.sync_api import sync_playwright
@@ -119,21 +119,8 @@ def summary(found: dict) -> str:
     return "\n".join(lines)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 def _serve(site: Path):
-    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    server = _SiteServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
