@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from test_browser import (CHROMIUM_ARGS, FLAGSHIP, HOST, _ime_insert, _open_search, _results,  # noqa: F401
                           _SiteHandler, _SiteServer, site_url, visit)
@@ -137,7 +138,7 @@ def test_404_page_speaks_korean_and_leads_back(chromium, host_404, size):
         # the way back: home, and the written notes on it
         page.locator(".md-content a", has_text="작성된 노트").click()
         page.wait_for_url(re.compile(r"/#written-notes$"))
-        assert page.locator("#written-notes").is_visible()
+        expect(page.locator("#written-notes")).to_be_visible()  # navigation.instant swaps the page in after the URL changes
         page.go_back()
         page.locator(".md-content a", has_text="첫 페이지").click()
         page.wait_for_url(host_404)
