@@ -9,7 +9,10 @@
 //    follows, even a link into the page itself (its location stream has no first value to compare
 //    with): on the 1 MB note the jump came 2.5 s after the click, and a test that stopped waiting
 //    sooner saw the link miss. A link into the page is the browser's own fragment navigation, so
-//    it is kept from Material; so is going back and forward between places in this page.
+//    it is kept from Material; so is going back and forward between places in this page. The
+//    browser fires popstate for a fragment jump too, and listeners on window run in the order
+//    they were added: this script is loaded in the page's head (overrides/main.html), before
+//    Material's bundle adds its own.
 (function () {
   var SHOW_ALL = "til-laid-out";
   var shown = location.pathname;  // the page on screen (instant navigation changes it)
@@ -56,10 +59,14 @@
     target.scrollIntoView();
   }
 
-  // opened at page#section: the browser's own jump came before the layout was exact
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", landOnHash);
-  else landOnHash();
-  // a page swapped in by instant navigation
-  if (window.document$) window.document$.subscribe(function () { shown = location.pathname; });
+  function ready() {
+    // opened at page#section: the browser's own jump came before the layout was exact
+    landOnHash();
+    // a page swapped in by instant navigation (Material's bundle has run by now)
+    if (window.document$) window.document$.subscribe(function () { shown = location.pathname; });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
   window.addEventListener("hashchange", layOutAll);
 })();
