@@ -73,6 +73,8 @@ def test_conversions(imported):
     info = next(t for t in (p.read_text("utf-8") for p in docs.rglob("*.md")) if "엔트로피" in t)
     assert '!!! failure "조판하지 못한 수식"' in info and "\\frac{1}{" in info
     assert "\\(" not in info and "(정말로)" in info
+    # a blank line between two formulas of one $$ block: a line break, not "b + cd = e"
+    assert "$$\n\\begin{gathered}\na = b + c \\\\\nd = e\n\\end{gathered}\n$$" in info
 
 
 def test_strict_build_and_idempotence(imported, tmp_path):

@@ -761,9 +761,19 @@ class Renderer:
             if not block.strip():
                 return m[0]
             self.counts["display math"] += 1
-            # a blank line would end arithmatex's block: KaTeX does not need it
-            block = re.sub(r"\n[ \t]*(?=\n)", "", block)
             tex = re.sub(r"^[ \t]*\$\$|\$\$[ \t]*$", "", block.strip())
+            if re.search(r"\n[ \t]*\n", tex.strip("\n")):
+                # a blank line would end arithmatex's block. Between two formulas the author meant a
+                # new line: KaTeX breaks display lines only inside an environment, so they are
+                # gathered (inside an environment, rows already have theirs)
+                tex = tex.strip("\n")
+                if "\\begin{" in tex:
+                    tex = re.sub(r"\n(?:[ \t]*\n)+", "\n", tex)
+                else:
+                    tex = "\\begin{gathered}\n" + re.sub(r"\n(?:[ \t]*\n)+", lambda _: " \\\\\n", tex) + \
+                          "\n\\end{gathered}"
+                indent = re.match(r"[ \t]*", block)[0]  # a formula in a list item stays in it
+                block = f"{indent}$$\n{tex}\n{indent}$$"
             boxed = self._formula(tex, True, file, _line_at(text, m.start(), line))
             return self._protect(f"\n\n{boxed or block}\n\n", m[0].count("\n"))
 
