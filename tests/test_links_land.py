@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from test_browser import _SiteHandler, _SiteServer
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _SiteHandler, _SiteServer
 
 try:
     from playwright.sync_api import sync_playwright
@@ -27,9 +27,6 @@ except ImportError:
     sync_playwright = None
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 NOTE = "til-ml/boostcamp-2st/u-stage-1/ai-math/ai-math-9gang-cnn-cheotgeoleum/"
 LAND_PX = 200
 SIZES = {
@@ -132,14 +129,44 @@ def browser(chromium):
     return chromium
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_every_link_lands(built_site, browser, size):
-    server = _serve(built_site)
+def _measure_in_own_browser(url: str, size: str, out: dict) -> None:
+    """measure() in a thread of its own, with its own Playwright and chromium (one sync Playwright
+    per thread): most of a link's time is waiting, so the two sizes run side by side."""
     try:
-        found = measure(browser, f"http://127.0.0.1:{server.server_address[1]}/{NOTE}", size)
+        with sync_playwright() as pw:
+            own = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                out[size] = measure(own, url, size)
+            finally:
+                own.close()
+    except BaseException as e:  # noqa: BLE001 - re-raised in the test that reads it
+        out[size] = e
+
+
+@pytest.fixture(scope="module")
+def landings(built_site, browser) -> dict:
+    """{size: measure(...)} for both sizes, the phone's in a second thread."""
+    server = _serve(built_site)
+    url = f"http://127.0.0.1:{server.server_address[1]}/{NOTE}"
+    out: dict = {}
+    try:
+        phone = threading.Thread(target=_measure_in_own_browser, args=(url, "phone", out))
+        phone.start()
+        try:
+            out["desktop"] = measure(browser, url, "desktop")
+        finally:
+            phone.join()
     finally:
         server.shutdown()
         server.server_close()
+    return out
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_link_lands(landings, size):
+    found = landings[size]
+    if isinstance(found, BaseException):
+        raise found
     print(f"{size}\n{summary(found)}")
     assert len(found["toc"]) >= 20 and len(found["text"]) >= 5, found
     missed = [h for rows in found.values() for h, w in rows if not _landed(w)]
@@ -178,7 +205,7 @@ def test_in_page_link_keeps_the_page_and_the_history(built_site, browser):
 
 if __name__ == "__main__":
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for site in sys.argv[1:]:
             srv = _serve(Path(site))
             for size in SIZES:
