@@ -123,10 +123,12 @@ def _serve(site: Path):
 
 
 @pytest.fixture(scope="module")
-def browser(chromium):
-    """The session's chromium (tests/conftest.py): a second Playwright in this thread cannot start,
-    and a missing browser fails on CI there instead of skipping here."""
-    return chromium
+def note_url(built_site):
+    """The note's address on a local server of the built site."""
+    server = _serve(built_site)
+    yield f"http://127.0.0.1:{server.server_address[1]}/{NOTE}"
+    server.shutdown()
+    server.server_close()
 
 
 def _measure_in_own_browser(url: str, size: str, out: dict) -> None:
@@ -144,21 +146,16 @@ def _measure_in_own_browser(url: str, size: str, out: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def landings(built_site, browser) -> dict:
-    """{size: measure(...)} for both sizes, the phone's in a second thread."""
-    server = _serve(built_site)
-    url = f"http://127.0.0.1:{server.server_address[1]}/{NOTE}"
+def landings(note_url, chromium) -> dict:
+    """{size: measure(...)} for both sizes, the phone's in a second thread (the session's chromium,
+    tests/conftest.py, belongs to this one)."""
     out: dict = {}
+    phone = threading.Thread(target=_measure_in_own_browser, args=(note_url, "phone", out))
+    phone.start()
     try:
-        phone = threading.Thread(target=_measure_in_own_browser, args=(url, "phone", out))
-        phone.start()
-        try:
-            out["desktop"] = measure(browser, url, "desktop")
-        finally:
-            phone.join()
+        out["desktop"] = measure(chromium, note_url, "desktop")
     finally:
-        server.shutdown()
-        server.server_close()
+        phone.join()
     return out
 
 
@@ -173,15 +170,14 @@ def test_every_link_lands(landings, size):
     assert not missed, f"{size}: links that do not land:\n{summary(found)}"
 
 
-def test_in_page_link_keeps_the_page_and_the_history(built_site, browser):
+def test_in_page_link_keeps_the_page_and_the_history(note_url, chromium):
     """Following a link into the page is the browser's fragment jump: the page is not fetched
     again (Material's instant navigation did, and the jump came 2.5 s late), and back and
     forward return to the place the reader left and to the target."""
-    server = _serve(built_site)
-    ctx = browser.new_context(locale="ko-KR", service_workers="block", **SIZES["desktop"])
+    url = note_url
+    ctx = chromium.new_context(locale="ko-KR", service_workers="block", **SIZES["desktop"])
     try:
         page = ctx.new_page()
-        url = f"http://127.0.0.1:{server.server_address[1]}/{NOTE}"
         page.goto(url, wait_until="load")
         fetched = []
         page.on("request", lambda r: fetched.append(r.url) if r.resource_type in ("fetch", "xhr") and r.url.split("#")[0] == url else None)
@@ -199,8 +195,6 @@ def test_in_page_link_keeps_the_page_and_the_history(built_site, browser):
         assert not fetched, f"the page was fetched again: {fetched}"
     finally:
         ctx.close()
-        server.shutdown()
-        server.server_close()
 
 
 if __name__ == "__main__":

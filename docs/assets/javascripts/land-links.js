@@ -51,7 +51,6 @@
   }, true);
 
   function landOnHash() {
-    shown = location.pathname;
     if (location.hash.length <= 1) return;
     var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (!target) return;

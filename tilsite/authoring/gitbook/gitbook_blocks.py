@@ -767,11 +767,10 @@ class Renderer:
                 # new line: KaTeX breaks display lines only inside an environment, so they are
                 # gathered (inside an environment, rows already have theirs)
                 tex = tex.strip("\n")
-                if "\\begin{" in tex:
-                    tex = re.sub(r"\n(?:[ \t]*\n)+", "\n", tex)
-                else:
-                    tex = "\\begin{gathered}\n" + re.sub(r"\n(?:[ \t]*\n)+", lambda _: " \\\\\n", tex) + \
-                          "\n\\end{gathered}"
+                sep = "\n" if "\\begin{" in tex else " \\\\\n"
+                tex = re.sub(r"\n(?:[ \t]*\n)+", lambda _: sep, tex)
+                if sep != "\n":
+                    tex = f"\\begin{{gathered}}\n{tex}\n\\end{{gathered}}"
                 indent = re.match(r"[ \t]*", block)[0]  # a formula in a list item stays in it
                 block = f"{indent}$$\n{tex}\n{indent}$$"
             boxed = self._formula(tex, True, file, _line_at(text, m.start(), line))
