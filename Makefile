@@ -13,7 +13,8 @@ export SOURCE_DATE_EPOCH := 0
 .PHONY: install serve build test bench import clean note
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# a venv left half-made (an interrupted first run) has no pip: make it again
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@

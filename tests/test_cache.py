@@ -328,3 +328,82 @@ def test_figure_key_ignores_unused_names_docstrings_and_comments(fd):
     assert deps("plot_a")[0] == before["plot_a"]
     edit_file("fdprobe/figs.py", "def deco(f):\n    return f", "def deco(f):\n    f.x = 1\n    return f")
     assert deps("plot_a")[0] != before["plot_a"]  # the decorator is part of plot_a
+
+
+# -- values ------------------------------------------------------------------------------
+
+VP_CALC = '''"""Values of the cache tests."""
+
+from .lib import base
+
+CALLS = []
+
+
+def twice(x):
+    CALLS.append(x)
+    return 2 * x + base()
+
+
+def other():
+    return 0
+'''
+
+
+@pytest.fixture
+def vp(tmp_path, monkeypatch):
+    """(cache folder, edit): a throwaway package `valprobe` (not named snippets) that value directives name."""
+    import sys
+
+    from tilsite.library import execute as ex
+
+    root = tmp_path / "src" / "valprobe"
+    for rel, text in {"__init__.py": "", "calc.py": VP_CALC, "lib.py": "def base():\n    return 1\n"}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, "utf-8")
+    monkeypatch.syspath_prepend(str(root.parent))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # an edit within the same second must be seen
+    before = ex.package()
+    ex.use_package("valprobe")
+
+    def edit_file(rel: str, old: str, new: str) -> None:
+        edit(root / rel, old, new)
+        ex.purge_snippets()  # as each build does
+
+    yield tmp_path / "cache", edit_file
+    ex.purge_snippets()
+    ex.use_package(before)
+
+
+def test_a_value_is_computed_again_only_when_the_code_it_reaches_changes(vp):
+    from tilsite.library.values import ValueCache
+
+    folder, edit_file = vp
+
+    def build(mode="auto"):
+        cache = ValueCache(folder, mode)
+        text = cache.get("calc", "twice(3)")
+        cache.save()
+        return text, cache.computed
+
+    assert build() == ("7", 1)
+    assert build() == ("7", 0)  # from the file written by the first build
+    edit_file("calc.py", "return 0", "return 5")  # other(): not reached by twice(3)
+    assert build() == ("7", 0)
+    edit_file("lib.py", "return 1", "return 2")  # base(), in another module, reached through the import
+    assert build() == ("8", 1)
+    assert build("force") == ("8", 1)
+    edit_file("calc.py", "CALLS = []", "CALLS = []  # a comment")
+    assert build() == ("8", 0)
+
+
+def test_a_value_whose_names_cannot_be_followed_is_computed_every_time(vp):
+    from tilsite.library.values import ValueCache
+
+    folder, _ = vp
+    for _ in range(2):
+        cache = ValueCache(folder)
+        assert cache.get("calc", "sum(twice(i) for i in range(2))") == "4"  # i: no top-level name
+        cache.save()
+        assert cache.computed == 1
+    with pytest.raises(Exception, match="NameError"):
+        ValueCache(folder).get("calc", "nothing_here(1)")

@@ -8,6 +8,7 @@ fix -> page back) are printed in pytest's "site measures" section.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import socket
@@ -54,6 +55,13 @@ def _poll(url: str, status: int, timeout: float) -> tuple[float, str]:
             return time.monotonic() - start, body
         time.sleep(0.1)
     pytest.fail(f"{url} did not answer {status} within {timeout} s (last: {code}):\n{body[:2000]}")
+
+
+def _search_pages(server) -> set[str]:
+    """The pages the served search index has records of."""
+    code, body = _get(server.base + "search/search_index.json")
+    assert code == 200
+    return {doc["location"].partition("#")[0] for doc in json.loads(body)["docs"]}
 
 
 TIL_SERVE = ("til", "serve", "--dirty")
@@ -116,6 +124,8 @@ def test_failed_rebuild_shows_error_page_then_recovers(server_in_copy, command):
     server = start(command)
     url = server.base + NOTE_URL
     _poll(url, 200, 30)
+    searched = _search_pages(server)
+    assert len(searched) > 500
 
     edit(shapes, *BREAK)
     broke, body = _poll(url, 500, LIMIT)
@@ -135,6 +145,8 @@ def test_failed_rebuild_shows_error_page_then_recovers(server_in_copy, command):
     fixed, body = _poll(url, 200, LIMIT)
     assert fixed <= LIMIT, f"the page came back {fixed:.2f} s after the fix"
     assert "CNN 첫걸음" in body and "SyntaxError" not in body
+    # the rebuild rendered the written notes only; search still finds every page
+    assert _search_pages(server) == searched
 
     log = server.log.read_text("utf-8")
     assert TRACEBACK not in log, log[-3000:]

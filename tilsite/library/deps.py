@@ -1,13 +1,15 @@
 """Which code a function of the snippets package reaches, statement by statement.
 
-One analysis serves two needs: the figure cache key (a figure is redrawn when
-the code its ``plot_*`` function reaches changes) and the copyable program of a
-code block (everything the shown function needs, in source order, each once).
+One analysis serves three needs: the figure and value cache keys (a figure is
+redrawn, a value computed again, when the code its ``plot_*`` function or its
+expression reaches changes) and the copyable program of a code block
+(everything the shown function needs, in source order, each once).
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -331,6 +333,26 @@ def function_dependencies(module: str, func: str) -> tuple[str, list[Path]]:
     takes names from); `files` are the snippets files loaded as whole modules.
     """
     found = reach(module, [func])
+    return found.digest(), list(found.files)
+
+
+def expression_dependencies(module: str, expr: str) -> tuple[str, list[Path]] | None:
+    """What an expression evaluated in `module` (a ``value`` directive) depends on, as
+    ``function_dependencies`` says it: (digest, files), reached from the names it reads.
+
+    None when that cannot be told from the module's top level: the expression does
+    not parse, or reads a name the module does not bind and Python does not
+    provide (a comprehension's variable, a typo); evaluating it says what is wrong.
+    """
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError:
+        return None
+    binders, _ = _index_of(module)
+    names = _names_used(tree)
+    if any(n not in binders and not hasattr(builtins, n) for n in names):
+        return None
+    found = reach(module, sorted(n for n in names if n in binders))
     return found.digest(), list(found.files)
 
 

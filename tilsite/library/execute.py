@@ -8,19 +8,21 @@ A page asks for figures and values with one directive each, on its own or inside
 
 The jobs live in their own modules:
 
-* ``tilsite.library.deps``: which code a function reaches (statement level, across the
-  snippets modules); it keys the figure cache and writes the copyable programs;
+* ``tilsite.library.deps``: which code a function or expression reaches (statement level,
+  across the snippets modules); it keys the figure and value caches and writes the
+  copyable programs;
 * ``tilsite.library.figures``: ``figure`` directives, drawing and the figure cache;
-* ``tilsite.library.values``: ``value`` directives;
+* ``tilsite.library.values``: ``value`` directives and the value cache;
 * ``tilsite.library.codeblocks``: included code blocks, their copy text and downloads.
 
 This module holds what they share: the directive syntax, the error type, where
-the ``snippets`` package is, and importing it.
+the ``snippets`` package is, importing it, and the tool versions in the cache keys.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import importlib.util
 import logging
@@ -40,6 +42,7 @@ class _Library:
     """Which package the directives name: the plugin's `package` option, set once per config."""
 
     package = "snippets"
+    roots: dict[tuple[str, tuple[str, ...]], Path] = {}  # (package, sys.path) -> its folder
 
 
 def use_package(name: str) -> None:
@@ -103,10 +106,15 @@ def _snippet_frame(tb) -> tuple[str, int] | None:
 
 
 def snippets_root() -> Path:
-    spec = importlib.util.find_spec(package())
-    if spec is None or not spec.submodule_search_locations:
-        raise ExecError(f"the '{package()}' package is not installed (the til plugin's `package` option)")
-    return Path(list(spec.submodule_search_locations)[0])
+    """The package's folder; asked for hundreds of times a build, looked up once per package and sys.path."""
+    key = (package(), tuple(sys.path))
+    root = _Library.roots.get(key)
+    if root is None:
+        spec = importlib.util.find_spec(package())
+        if spec is None or not spec.submodule_search_locations:
+            raise ExecError(f"the '{package()}' package is not installed (the til plugin's `package` option)")
+        root = _Library.roots[key] = Path(list(spec.submodule_search_locations)[0])
+    return root
 
 
 def module_file(name: str) -> Path | None:
@@ -132,6 +140,30 @@ def load(module: str):
             raise SnippetError(f"{_rel(place[0])}:{place[1]}: importing {module} failed: "
                                f"{type(exc).__name__}: {exc}") from None
         raise ExecError(f"importing {module} failed: {type(exc).__name__}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def tool_versions() -> str:
+    """Versions of what computes figures, values and notebooks, read without importing them (warm builds skip them).
+
+    The version comes from the package's *.dist-info folder next to it: a glob
+    instead of importlib.metadata's scan of every sys.path entry (70 ms).
+    """
+    out = []
+    for module, dist in (("matplotlib", "matplotlib"), ("numpy", "numpy"),
+                         ("koreanize_matplotlib", "koreanize_matplotlib")):
+        spec = importlib.util.find_spec(module)
+        infos = sorted(Path(spec.origin).parents[1].glob(f"{dist}-*.dist-info")) if spec and spec.origin else []
+        if len(infos) == 1:
+            out.append(infos[0].name.removesuffix(".dist-info"))
+            continue
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:  # an unusual layout: ask importlib.metadata
+            out.append(f"{dist}-{version(dist)}")
+        except PackageNotFoundError:
+            out.append(f"{dist}-none")
+    return " ".join(out)
 
 
 # Warnings that are not ours to act on, matched by exact message; each says why it is accepted.

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .deps import parse_module, function_dependencies, source_hash
-from .execute import ExecError, draws, load, module_file, package, reads_cache, warnings_are_errors
+from .execute import ExecError, draws, load, module_file, package, reads_cache, tool_versions, warnings_are_errors
 
 RENDER_VERSION = "2"  # bump when the rendering below changes
 
@@ -144,30 +144,6 @@ def _render_code() -> str:
     import inspect
 
     return inspect.getsource(draw)
-
-
-@functools.lru_cache(maxsize=1)
-def tool_versions() -> str:
-    """Versions of what draws the figures, read without importing matplotlib (warm builds skip it).
-
-    The version comes from the package's *.dist-info folder next to it: a glob
-    instead of importlib.metadata's scan of every sys.path entry (70 ms).
-    """
-    out = []
-    for module, dist in (("matplotlib", "matplotlib"), ("numpy", "numpy"),
-                         ("koreanize_matplotlib", "koreanize_matplotlib")):
-        spec = importlib.util.find_spec(module)
-        infos = sorted(Path(spec.origin).parents[1].glob(f"{dist}-*.dist-info")) if spec and spec.origin else []
-        if len(infos) == 1:
-            out.append(infos[0].name.removesuffix(".dist-info"))
-            continue
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:  # an unusual layout: ask importlib.metadata
-            out.append(f"{dist}-{version(dist)}")
-        except PackageNotFoundError:
-            out.append(f"{dist}-none")
-    return " ".join(out)
 
 
 class FigureCache:

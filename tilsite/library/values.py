@@ -1,8 +1,21 @@
-"""Values written into pages: ``{{ value module:expr }}``."""
+"""Values written into pages: ``{{ value module:expr }}``.
+
+Values are cached as figures are: the key hashes the code the expression reaches
+(``tilsite.library.deps.expression_dependencies``), so a rebuild computes again
+only the values whose code changed.  The cache is one JSON file under
+``.cache/til-values``; the plugin keeps one ``ValueCache`` per build.
+"""
 
 from __future__ import annotations
 
-from .execute import ExecError, package, load, warnings_are_errors
+import json
+import sys
+from pathlib import Path
+
+from .deps import expression_dependencies, source_hash
+from .execute import ExecError, load, package, reads_cache, tool_versions, warnings_are_errors
+
+FORMAT_VERSION = "1"  # bump when format_value changes
 
 
 def evaluate(module: str, expr: str) -> str:
@@ -33,3 +46,55 @@ def format_value(value) -> str:
     if isinstance(value, np.ndarray):
         return np.array2string(value, separator=", ")
     return str(value)
+
+
+class ValueCache:
+    """Values' text on disk under `root`, keyed by a hash of the code their expression reaches."""
+
+    FILE = "values.json"
+
+    def __init__(self, root: Path, mode: str = "auto"):
+        self.root = root
+        self.mode = mode  # the plugin's `execute` option: `force` computes every value again
+        self.computed = 0  # values this build had to compute: for tests and the benchmark
+        self._saved = self._read()
+        self._used: dict[str, str] = {}
+
+    def _read(self) -> dict[str, str]:
+        try:
+            data = json.loads((self.root / self.FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}  # no cache yet, or a damaged one: compute
+        return data if isinstance(data, dict) else {}
+
+    def key(self, module: str, expr: str) -> str | None:
+        """Hash of the expression, the code it reaches, and the Python and library versions;
+        None when its dependencies cannot be told (it is then computed every time)."""
+        qual = f"{package()}.{module}"
+        deps = expression_dependencies(qual, expr)
+        if deps is None:
+            return None
+        digest, files = deps
+        # another numpy may print other digits
+        return source_hash(files, digest, qual, expr, FORMAT_VERSION, sys.version.split()[0], tool_versions())[:20]
+
+    def get(self, module: str, expr: str) -> str:
+        key = self.key(module, expr)
+        if key is not None and reads_cache(self.mode) and key in self._saved:
+            text = self._saved[key]
+        else:
+            text = evaluate(module, expr)
+            self.computed += 1
+        if key is not None:
+            self._used[key] = text
+        return text
+
+    def save(self, partial: bool = False) -> None:
+        """Write what this build used (with what it did not look at, after a partial build)."""
+        data = {**self._saved, **self._used} if partial else self._used
+        if data == self._saved:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / self.FILE).write_text(json.dumps(dict(sorted(data.items())), ensure_ascii=False, indent=0),
+                                           "utf-8")
+        self._saved = data

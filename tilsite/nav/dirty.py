@@ -14,12 +14,23 @@ the last successful build. Written notes and notebooks are always re-rendered
 (there are few, and their snippets may have changed). Static files keep MkDocs'
 own mtime rule.
 
+Two more things follow from re-rendering a few pages only:
+
+* the theme's static pages (404.html, sitemap.xml) show the nav and the list of
+  pages only, so they too are rendered again only when the nav signature changed;
+* Material's search plugin writes an index of the pages rendered in this build
+  (it expects one page per dirty rebuild, and `mkdocs serve` without --dirty
+  keeps nothing), so after a rebuild search would find 3 pages of 515. The
+  index is completed from the last good build's records of the pages not
+  rendered again (``complete_search_index``).
+
 The state lives on a DirtyServe object held by the plugin, which MkDocs keeps across serve rebuilds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 
@@ -42,6 +53,8 @@ class DirtyServe:
         self.dirty = False
         self.signature: str | None = None
         self.pending: str | None = None
+        self.rendered: set[str] = set()  # URLs of the pages this build renders
+        self.search_docs: list[dict] | None = None  # the last good build's search records
 
     def start(self, command: str, dirty: bool) -> None:
         self.command, self.dirty, self.signature = command, dirty, None
@@ -56,19 +69,53 @@ class DirtyServe:
     def dirty_serving(self) -> bool:
         return self.serving() and self.dirty
 
-    def mark_modified(self, files, placeholders: set[str], signature: str) -> None:
-        """Tell MkDocs which pages to re-render in this dirty build (see module docstring)."""
+    def mark_modified(self, files, placeholders: set[str], signature: str, theme) -> None:
+        """Tell MkDocs which pages to re-render in this dirty build, and whether the
+        theme's static pages are rendered again (see module docstring)."""
         nav_changed = signature != self.signature
         self.pending = signature  # committed by build_succeeded()
+        self.rendered = set()
         for f in files.documentation_pages():
             if f.src_uri in placeholders:
                 f.is_modified = (lambda changed=nav_changed: changed)
             else:
                 f.is_modified = lambda: True
+            if f.is_modified():
+                self.rendered.add(f.url)
+        if not nav_changed:
+            theme.static_templates.clear()  # the last good build's 404.html and sitemap.xml stay
 
     def build_succeeded(self) -> None:
         if self.pending is not None:
             self.signature, self.pending = self.pending, None
+
+    def complete_search_index(self, index_file: Path) -> None:
+        """Put back the records of the pages this build did not render into Material's
+        search index (see module docstring), each page's records where they were."""
+        if not index_file.is_file():
+            return
+        data = json.loads(index_file.read_text("utf-8"))
+
+        def page(doc: dict) -> str:
+            return doc["location"].partition("#")[0]
+
+        if self.search_docs is not None:
+            fresh: dict[str, list[dict]] = {}
+            for doc in data["docs"]:
+                if page(doc) in self.rendered:
+                    fresh.setdefault(page(doc), []).append(doc)
+            docs = []
+            for doc in self.search_docs:
+                if page(doc) not in self.rendered:
+                    docs.append(doc)
+                else:
+                    docs.extend(fresh.pop(page(doc), []))  # at the page's first record, once
+            for rest in fresh.values():  # a page new to the site
+                docs.extend(rest)
+            if docs != data["docs"]:
+                data["docs"] = docs
+                index_file.write_text(json.dumps(data, separators=(",", ":")), "utf-8")  # as Material writes it
+        self.search_docs = data["docs"]
 
 
 def nav_signature(config_file: Path, summary_text: str, written: list[str]) -> str:

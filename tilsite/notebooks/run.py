@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import TilError
 from ..library.deps import dependency_files, imported_modules, source_hash
 from ..library.execute import ExecError, load, module_file, reads_cache
-from ..library.figures import tool_versions
+from ..library.execute import tool_versions
 
 
 class Runs:
