@@ -16,6 +16,7 @@ from sitetools import ROOT, TRACEBACK, build, copy_project
 from tilsite.authoring import cli
 
 FIXTURE = ROOT / "tests" / "data" / "gitbook_real"
+BLOCKS_PAGE = {"--new-tree": "blocks.md", "--add-unmatched": "beulrok-moeum.md"}  # GitBook's name / romanised title
 
 
 def til(*argv: str) -> tuple[int, str, str]:
@@ -40,8 +41,8 @@ def test_imports_with_exit_0_and_lists_each_construct(imported):
     assert rc == 0
     head = report.split("## Items for a person")[0]
     assert "items for a person" in head and "| pages in the export | 4 |" in head
-    if mode != "--new-tree":
-        return  # fill mode: the fixture's titles are not in the TIL, nothing else to check
+    # fill mode: no title of the fixture is in the TIL, so --add-unmatched adds every page
+    assert ("| added under their parent (--add-unmatched) | 5 |" in head) == (mode == "--add-unmatched")
     for line in ("information_theory/README.md:11: formula KaTeX rejects",
                  "SUMMARY.md:8: '사라진 쪽' points to information_theory/gone.md",
                  "blocks.md:17: {% endtabs %} closes nothing",
@@ -55,13 +56,11 @@ def test_imports_with_exit_0_and_lists_each_construct(imported):
 
 def test_conversions(imported):
     project, export, rc, report, mode = imported
-    if mode != "--new-tree":
-        pytest.skip("fill mode leaves the fixture's pages unmatched")
     docs = project / "docs"
     summary = (docs / "SUMMARY.md").read_text("utf-8")
     assert "정보 이론 \\[기초\\]" in summary or "정보 이론 [기초]" in summary
     assert "<a" not in summary and "전처리" in summary
-    blocks = next(docs.rglob("blocks.md")).read_text("utf-8")
+    blocks = next(docs.rglob(BLOCKS_PAGE[mode])).read_text("utf-8")
     assert "https://github.com/example/repo/blob/main/conv.py" in blocks
     assert "유료 독자에게" in blocks and "모두에게" in blocks and "{% if" not in blocks
     assert '!!! warning "주의"' in blocks  # curly quotes read
