@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -205,3 +207,85 @@ def test_error_page_lists_each_message_once():
     assert lines == ["docs/x.md:2: <b>", "Aborted with 1 warnings in strict mode!"]
     page = error_page(lines).decode()
     assert "docs/x.md:2: &lt;b&gt;" in page and "<b>" not in page.split("<body>")[1]
+
+
+# -- what a serve rebuild renders again (tilsite/nav/dirty.py) --------------------------------
+
+REBUILDS = r'''
+import re, sys, tempfile
+from pathlib import Path
+from mkdocs.config import load_config
+from mkdocs.commands.build import build
+
+site = Path(tempfile.mkdtemp())
+page = site / "index.html"
+started = False
+for step in sys.argv[1:]:
+    if step != "-":
+        old, new = step.split("=>")
+        path = Path("wavekit/smooth.py")
+        path.write_text(path.read_text().replace(old, new))
+    cfg = load_config("mkdocs.yml", site_dir=str(site))
+    if not started:  # once, as `mkdocs serve` does; the plugin instance lives on across rebuilds
+        cfg.plugins.on_startup(command="serve", dirty=False)
+        started = True
+    before = page.stat().st_mtime_ns if page.exists() else None
+    try:
+        build(cfg, dirty=True, serve_url="http://127.0.0.1:8000/")
+        result = "built"
+    except BaseException as exc:
+        result = "failed"
+    value = re.search(r"sums to ([0-9.]*[0-9])", page.read_text())[1]
+    print(result, "rendered" if page.stat().st_mtime_ns != before else "kept", value)
+'''
+
+
+def test_a_rebuild_renders_again_what_changed_and_only_that(tmp_path):
+    """`mkdocs serve` on the second site: a save that changes nothing, and a fix that restores the last
+    good files, render nothing again; an edit renders the page with the new value."""
+    from test_othersite import SITE
+
+    project = tmp_path / "othersite"
+    shutil.copytree(SITE, project, ignore=shutil.ignore_patterns("__pycache__", "site", ".cache"))
+    steps = ["-",  # first build
+             "-",  # nothing changed
+             "WIDTH = 3=>WIDTH = 2",  # windows of 2: means 1.5, 2.5, 3.5, 4.5
+             "def smoothed_sum():=>def smoothed_sum(:",  # broken
+             "def smoothed_sum(:=>def smoothed_sum():",  # fixed as it was
+             "WIDTH = 2=>WIDTH = 3"]
+    proc = subprocess.run([sys.executable, "-c", REBUILDS, *steps], cwd=project, env=build_env(project),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.splitlines() == ["built rendered 9", "built kept 9", "built rendered 12",
+                                        "failed kept 12", "built kept 12", "built rendered 9"], proc.stderr[-3000:]
+
+
+def test_a_page_written_by_a_failed_build_is_rendered_again():
+    """A build that fails after writing a page: the page may show what that build saw, so the
+    next build renders it again even when its inputs equal the last good build's."""
+    from types import SimpleNamespace
+
+    from tilsite.nav.dirty import DirtyServe
+
+    pages = [SimpleNamespace(src_uri=s, url=s.removesuffix(".md") + "/") for s in ("a.md", "b.md", "p.md")]
+    files = SimpleNamespace(documentation_pages=lambda: pages)
+    keys = {"a.md": "1", "b.md": "1"}
+    dirty = DirtyServe()
+    dirty.start("serve", True)
+
+    def rebuild(signature="nav"):
+        theme = SimpleNamespace(static_templates={"404.html", "sitemap.xml"})
+        dirty.mark_modified(files, {"p.md"}, signature, theme, lambda f: keys[f.src_uri])
+        return {f.src_uri for f in pages if f.is_modified()}, theme.static_templates
+
+    assert rebuild() == ({"a.md", "b.md", "p.md"}, {"404.html", "sitemap.xml"})
+    dirty.build_succeeded()
+    assert rebuild() == (set(), set())
+    keys["a.md"] = "2"
+    assert rebuild()[0] == {"a.md"}
+    dirty.page_written("a.md")
+    dirty.build_failed()
+    keys["a.md"] = "1"  # as in the last good build, but the failed one wrote a.md
+    assert rebuild()[0] == {"a.md"}
+    dirty.build_succeeded()
+    assert rebuild("new nav")[0] == {"p.md"}  # placeholders follow the nav

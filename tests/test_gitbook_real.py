@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 
 import pytest
@@ -72,6 +73,9 @@ def test_conversions(imported):
     info = next(t for t in (p.read_text("utf-8") for p in docs.rglob("*.md")) if "엔트로피" in t)
     assert '!!! failure "조판하지 못한 수식"' in info and "\\frac{1}{" in info
     assert "\\(" not in info and "(정말로)" in info
+    # a formula in a line: its source as code in a box, the reason in the box's title
+    assert '<span class="til-math-rejected" title="KaTeX가 이 수식을 거부했다: ' in info
+    assert "`\\frac{1}{`</span>" in info
     # a blank line between two formulas of one $$ block: a line break, not "b + cd = e"
     assert "$$\n\\begin{gathered}\na = b + c \\\\\nd = e\n\\end{gathered}\n$$" in info
 
@@ -81,6 +85,8 @@ def test_strict_build_and_idempotence(imported, tmp_path):
     proc = build(project, tmp_path / "site", {"TIL_EXECUTE": "off"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert TRACEBACK not in proc.stderr
+    page = next(t for t in (p.read_text("utf-8") for p in (tmp_path / "site").rglob("*.html")) if "엔트로피" in t)
+    assert re.search(r'<span class="til-math-rejected" title="KaTeX[^"<>]*"><code>\\frac\{1\}\{</code></span>', page)
     rc2, out, _ = til("import-gitbook", str(export), "--project", str(project), mode)
     assert rc2 == 0 and "Nothing changed" in out
 

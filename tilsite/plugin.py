@@ -8,6 +8,7 @@ the plugin instance. Options: ``tilsite.config.TilConfig``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 from pathlib import Path
@@ -23,7 +24,7 @@ from tilsite.library import codeblocks, includes, values, wheel
 from tilsite.library import execute as ex
 from tilsite.library import figures as fig
 from tilsite.nav import checks, gitdates, mirror
-from tilsite.nav.dirty import DirtyServe, nav_signature
+from tilsite.nav.dirty import DirtyServe, nav_signature, tree_digest
 from tilsite.nav.summary import SummaryError, parse_summary, placeholder_markdown
 from tilsite.notebooks import html as nbhtml
 from tilsite.notebooks import pairing
@@ -85,6 +86,7 @@ class TilPlugin(BasePlugin[TilConfig]):
 
     def on_build_error(self, error):
         self._close_math()
+        self.dirty.build_failed()
         # MkDocs writes pages as it goes and checks strict-mode warnings last: a failed
         # build must not leave a site that looks deployable. `serve` keeps its last good one.
         if not self.dirty.serving() and self.site_dir and Path(self.site_dir).is_dir():
@@ -200,8 +202,27 @@ class TilPlugin(BasePlugin[TilConfig]):
 
         if self.dirty.dirty_serving():
             signature = nav_signature(Path(config.config_file_path), summary_text, written)
-            self.dirty.mark_modified(files, self.placeholders, signature, config.theme)
+            self.dirty.mark_modified(files, self.placeholders, signature, config.theme,
+                                     self._page_key_function(files, signature))
         return files
+
+    def _page_key_function(self, files, signature: str):
+        """What a written page's HTML depends on, hashed (tilsite/nav/dirty.py says what and why)."""
+        try:
+            package = tree_digest(ex.snippets_root(), contents=True)
+        except ex.ExecError:
+            package = ""  # no package: the build says so
+        pages = {f.src_uri for f in files.documentation_pages()}
+        others = tree_digest(self.docs, contents=False, skip=lambda rel: rel in pages)
+
+        def key(f) -> str:
+            h = hashlib.sha256("\0".join((signature, package, others, f.src_uri,
+                                           self.updated.get(f.src_uri, ""))).encode())
+            if f.abs_src_path:
+                h.update(Path(f.abs_src_path).read_bytes())
+            return h.hexdigest()
+
+        return key
 
     @event_priority(0)
     def _files_figures(self, files, config):
@@ -434,6 +455,11 @@ class TilPlugin(BasePlugin[TilConfig]):
         return env
 
     @event_priority(0)
+    def _post_written(self, output, page, config):
+        self.dirty.page_written(page.file.src_uri)  # a build that fails later: tilsite/nav/dirty.py
+        return output
+
+    @event_priority(0)
     def _post_preload(self, output, page, config):
         return preload.preload_body_scripts(output)  # Material's scripts, asked for from the head
 
@@ -466,7 +492,7 @@ class TilPlugin(BasePlugin[TilConfig]):
             shutil.copyfile(executed, dest)
         return output
 
-    on_post_page = CombinedEvent(_post_preload, _post_math_css, _post_active_note, _post_executed_notebook)
+    on_post_page = CombinedEvent(_post_written, _post_preload, _post_math_css, _post_active_note, _post_executed_notebook)
 
     @event_priority(0)
     def _post_build_math(self, config):

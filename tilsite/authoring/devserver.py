@@ -14,7 +14,8 @@ against mkdocs 1.6.1, ``mkdocs.commands.serve``):
 * ``build`` is wrapped: a failed build is caught, its error and warning lines
   (``file:line: message``) are kept and logged once, without a traceback, and
   the server is told the build is over, so requests are answered again;
-* ``LiveReloadServer`` is subclassed: while the last build failed, every page
+* ``LiveReloadServer`` is subclassed (it also looks for saved files every 0.2 s,
+  not 0.5 s): while the last build failed, every page
   (a path ending in ``/`` or ``.html``) is answered with HTTP 500 and an error
   page listing those lines.  The page carries the live-reload script, so it
   turns back into the note by itself as soon as a build succeeds.  Other files
@@ -148,9 +149,18 @@ def _mkdocs_exception():
     return MkDocsException
 
 
+POLLING_INTERVAL = 0.2  # seconds between looks at the watched files
+
+
 def _server_class(base, holder):
     class ErrorPageServer(base):
         """LiveReloadServer that answers page requests with the error page while the last build failed."""
+
+        def __init__(self, *args, **kwargs):
+            # MkDocs looks for saved files every 0.5 s; a save is seen 0.25 s sooner on average
+            # (the watched folders are small: docs/, the package, mkdocs.yml)
+            kwargs.setdefault("polling_interval", POLLING_INTERVAL)
+            super().__init__(*args, **kwargs)
 
         def _serve_request(self, environ, start_response):
             path = environ.get("PATH_INFO", "")

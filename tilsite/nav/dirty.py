@@ -7,12 +7,22 @@ judges by mtimes, which is wrong here both ways:
 * a written note that shows snippet output never looks modified when only a
   snippet changed, so it would be served stale.
 
-So this module decides instead. A placeholder's HTML depends only on the nav:
-SUMMARY.md, which notes are written, mkdocs.yml and the theme overrides. Their
-hash is the nav signature; placeholders are re-rendered when it changed since
-the last successful build. Written notes and notebooks are always re-rendered
-(there are few, and their snippets may have changed). Static files keep MkDocs'
-own mtime rule.
+So this module decides instead, by comparing with the last successful build:
+
+* A placeholder's HTML depends only on the nav: SUMMARY.md, which notes are
+  written, mkdocs.yml and the theme overrides. Their hash is the nav signature;
+  placeholders are re-rendered when it changed.
+* A written note or notebook is re-rendered when its inputs changed: its own
+  source, the nav signature, the bytes of the snippets package (what its values,
+  figures, included code and notebook run read), the files under docs/ that are
+  not pages (name, size and mtime: the images whose sizes it shows) and its last
+  commit date. A save that changes nothing, or an edit undone (the fix of a
+  broken build, say), re-renders nothing. Includes from outside the package and
+  docs/ are not followed: edit the page, or restart, to see those.
+* A page written by a build that then failed is re-rendered by the next one,
+  whatever it compares with: it may show what the failed build saw.
+
+Static files keep MkDocs' own mtime rule.
 
 Two more things follow from re-rendering a few pages only:
 
@@ -54,6 +64,10 @@ class DirtyServe:
         self.signature: str | None = None
         self.pending: str | None = None
         self.rendered: set[str] = set()  # URLs of the pages this build renders
+        self.page_keys: dict[str, str] = {}  # src_uri -> hash of a written page's inputs, last good build
+        self.pending_keys: dict[str, str] = {}
+        self.placeholders: set[str] = set()
+        self.written_now: set[str] = set()  # src_uris of the pages this build has written
         self.search_docs: list[dict] | None = None  # the last good build's search records
 
     def start(self, command: str, dirty: bool) -> None:
@@ -69,25 +83,41 @@ class DirtyServe:
     def dirty_serving(self) -> bool:
         return self.serving() and self.dirty
 
-    def mark_modified(self, files, placeholders: set[str], signature: str, theme) -> None:
+    def mark_modified(self, files, placeholders: set[str], signature: str, theme, page_key) -> None:
         """Tell MkDocs which pages to re-render in this dirty build, and whether the
-        theme's static pages are rendered again (see module docstring)."""
+        theme's static pages are rendered again (see module docstring).
+        `page_key(file)` hashes a written page's inputs."""
         nav_changed = signature != self.signature
         self.pending = signature  # committed by build_succeeded()
+        self.pending_keys, self.placeholders, self.written_now = {}, placeholders, set()
         self.rendered = set()
         for f in files.documentation_pages():
             if f.src_uri in placeholders:
-                f.is_modified = (lambda changed=nav_changed: changed)
+                modified = nav_changed
             else:
-                f.is_modified = lambda: True
-            if f.is_modified():
+                key = self.pending_keys[f.src_uri] = page_key(f)
+                modified = key != self.page_keys.get(f.src_uri)
+            f.is_modified = (lambda m=modified: m)
+            if modified:
                 self.rendered.add(f.url)
         if not nav_changed:
             theme.static_templates.clear()  # the last good build's 404.html and sitemap.xml stay
 
+    def page_written(self, src_uri: str) -> None:
+        self.written_now.add(src_uri)
+
     def build_succeeded(self) -> None:
         if self.pending is not None:
             self.signature, self.pending = self.pending, None
+            self.page_keys = self.pending_keys
+
+    def build_failed(self) -> None:
+        """What this failed build wrote is rendered again by the next one."""
+        for src in self.written_now:
+            self.page_keys.pop(src, None)
+        if self.written_now & self.placeholders:
+            self.signature = None
+        self.pending = None
 
     def complete_search_index(self, index_file: Path) -> None:
         """Put back the records of the pages this build did not render into Material's
@@ -116,6 +146,22 @@ class DirtyServe:
                 data["docs"] = docs
                 index_file.write_text(json.dumps(data, separators=(",", ":")), "utf-8")  # as Material writes it
         self.search_docs = data["docs"]
+
+
+def tree_digest(root: Path, *, contents: bool, skip=lambda rel: False) -> str:
+    """Hash of the files under `root`: their bytes (contents=True), or their names, sizes and mtimes."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")) if root.is_dir() else []:
+        rel = path.relative_to(root).as_posix()
+        if not path.is_file() or skip(rel) or "__pycache__" in path.parts:
+            continue
+        h.update(rel.encode() + b"\0")
+        if contents:
+            h.update(path.read_bytes())
+        else:
+            st = path.stat()
+            h.update(f"{st.st_size} {st.st_mtime_ns}".encode())
+    return h.hexdigest()
 
 
 def nav_signature(config_file: Path, summary_text: str, written: list[str]) -> str:

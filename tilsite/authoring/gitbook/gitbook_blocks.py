@@ -746,11 +746,15 @@ class Renderer:
         # KaTeX's reason quotes the TeX with combining underlines: keep the reason, as plain text
         error = re.split(r" at position \d+", error.replace("\u0332", ""))[0].strip()
         self._issue(file, line, f"formula KaTeX rejects, shown as its TeX source: {error}", "formula rejected")
-        error = re.sub(r"([\\$`*_\[\]<>])", r"\\\1", error)
         if not display:
+            # a box in the line: the source as code (nothing in it is read as Markdown) in a span
+            # whose class draws the box (docs/assets/stylesheets/til.css) and whose title gives the reason
             ticks = "`" * (max((len(r) for r in re.findall(r"`+", tex)), default=0) + 1)
             pad = " " if tex.startswith("`") or tex.endswith("`") else ""
-            return f"{ticks}{pad}{' '.join(tex.split())}{pad}{ticks}"
+            reason = html.escape(f"KaTeX가 이 수식을 거부했다: {error}", quote=True)
+            return (f'<span class="til-math-rejected" title="{reason}">'
+                    f"{ticks}{pad}{' '.join(tex.split())}{pad}{ticks}</span>")
+        error = re.sub(r"([\\$`*_\[\]<>])", r"\\\1", error)
         fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", tex)), default=0) + 1)
         return self._note("failure", "조판하지 못한 수식", f"KaTeX가 이 수식을 거부했다: {error}\n\n"
                                                    f"{fence}latex\n{tex.strip()}\n{fence}")
