@@ -26,7 +26,7 @@ class TilConfig(base.Config):
     """auto: draw and run what changed; off: stub figures, notebooks not run; force: ignore the caches."""
 
     cache_dir = c.Type(str, default=".cache")
-    """Folder of drawn figures, typeset math and executed notebooks, relative to mkdocs.yml."""
+    """Folder of drawn figures, computed values, typeset math, executed notebooks and compiled theme templates, relative to mkdocs.yml."""
 
     math = c.Type(bool, default=True)
     """Typeset `$...$` and `$$...$$` with KaTeX at build time; readers get its CSS and fonts only."""
@@ -50,4 +50,4 @@ class TilConfig(base.Config):
     """Under `mkdocs serve`, answer pages with an HTTP 500 page naming file:line while a rebuild fails."""
 
     fast_reload = c.Type(bool, default=True)
-    """Under `mkdocs serve`, re-render the written pages only (and placeholders when the nav changed)."""
+    """Under `mkdocs serve`, re-render only the written pages whose inputs changed (and placeholders when the nav changed); search still covers every page."""
