@@ -407,3 +407,22 @@ def test_a_value_whose_names_cannot_be_followed_is_computed_every_time(vp):
         assert cache.computed == 1
     with pytest.raises(Exception, match="NameError"):
         ValueCache(folder).get("calc", "nothing_here(1)")
+
+
+def test_notebook_key_follows_imported_names_and_whole_modules(fd):
+    """A notebook's cells are keyed like a figure: by what their snippets imports reach."""
+    from tilsite.library.deps import import_dependencies
+
+    edit_file, _ = fd
+    cell = "from snippets.fdprobe.lib import height\nimport snippets.fdprobe.other\n\nprint(height())\n"
+
+    def key():
+        digest, paths = import_dependencies(cell)
+        return digest, {p.name for p in paths}
+
+    before = key()
+    assert before[1] == {"other.py"}  # the module imported as a module: its file
+    edit_file("fdprobe/lib.py", "return 1", "return 2")  # width(): not reached from height
+    assert key() == before
+    edit_file("fdprobe/deep.py", "K = 3", "K = 4")  # height() reads K
+    assert key()[0] != before[0]

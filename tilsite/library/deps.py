@@ -1,9 +1,10 @@
 """Which code a function of the snippets package reaches, statement by statement.
 
-One analysis serves three needs: the figure and value cache keys (a figure is
-redrawn, a value computed again, when the code its ``plot_*`` function or its
-expression reaches changes) and the copyable program of a code block
-(everything the shown function needs, in source order, each once).
+One analysis serves four needs: the figure, value and notebook cache keys (a
+figure is redrawn, a value computed again, a notebook run again, when the code
+its ``plot_*`` function, its expression or its imports reach changes) and the
+copyable program of a code block (everything the shown function needs, in
+source order, each once).
 """
 
 from __future__ import annotations
@@ -354,6 +355,33 @@ def expression_dependencies(module: str, expr: str) -> tuple[str, list[Path]] | 
         return None
     found = reach(module, sorted(n for n in names if n in binders))
     return found.digest(), list(found.files)
+
+
+def import_dependencies(source: str, module: str = "__main__") -> tuple[str, list[Path]]:
+    """What the snippets imports of a piece of code outside the package (a notebook cell) reach,
+    as ``function_dependencies`` says it: (digest, files).
+
+    ``from snippets.x import f`` is followed to f's statements in x (and on, as ``reach``
+    does); a module imported as a module (``import snippets.x``, ``from snippets import x``),
+    or a name x does not bind, counts as x's whole file and the files it imports.
+    Raises SyntaxError when `source` does not parse.
+    """
+    h = hashlib.sha256()
+    files: set[Path] = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        for alias in node.names:
+            target = _link_target(node, module, alias) if isinstance(node, ast.ImportFrom) else None
+            if target is not None and alias.name in _index_of(target)[0]:
+                found = reach(target, [alias.name])
+                h.update(f"{target}:{alias.name}:{found.digest()}".encode())
+                files.update(found.files)
+                continue
+            for name in _import_targets(node, module, alias):
+                if _is_snippet(name):
+                    files.update(dependency_files(name))
+    return h.hexdigest(), sorted(files)
 
 
 @dataclass(frozen=True)

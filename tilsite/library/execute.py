@@ -9,7 +9,7 @@ A page asks for figures and values with one directive each, on its own or inside
 The jobs live in their own modules:
 
 * ``tilsite.library.deps``: which code a function or expression reaches (statement level,
-  across the snippets modules); it keys the figure and value caches and writes the
+  across the snippets modules); it keys the figure, value and notebook caches and writes the
   copyable programs;
 * ``tilsite.library.figures``: ``figure`` directives, drawing and the figure cache;
 * ``tilsite.library.values``: ``value`` directives and the value cache;

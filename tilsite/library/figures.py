@@ -16,7 +16,6 @@ from __future__ import annotations
 import ast
 import base64
 import functools
-import importlib.util
 import io
 import posixpath
 import re

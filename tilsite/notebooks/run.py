@@ -3,8 +3,8 @@
 mkdocs-jupyter has no extension points for this, so two of its module-level
 functions are wrapped (checked against mkdocs-jupyter 0.26):
 
-* ``plugin._compute_cache_key``: the key also hashes every ``snippets`` module the
-  notebook imports, transitively, so editing a snippet re-executes the notebook;
+* ``plugin._compute_cache_key``: the key also hashes the ``snippets`` code the
+  notebook's imports reach, so editing what it uses re-executes the notebook;
 * ``plugin.convert.nb2html``: the notebook is executed here with nbclient
   (one run), errors name the file, the cell and its first line, the executed
   ``.ipynb`` is kept for download, and only then is it converted to HTML.
@@ -18,9 +18,8 @@ import tempfile
 from pathlib import Path
 
 from ..errors import TilError
-from ..library.deps import dependency_files, imported_modules, source_hash
-from ..library.execute import ExecError, load, module_file, reads_cache
-from ..library.execute import tool_versions
+from ..library.deps import import_dependencies, imported_modules, source_hash
+from ..library.execute import ExecError, load, module_file, reads_cache, tool_versions
 
 
 class Runs:
@@ -59,11 +58,21 @@ def notebook_snippets(path: str | Path) -> set[str]:
 
 
 def notebook_deps_hash(path: str | Path) -> str:
-    """Hash of the snippet files a notebook imports (transitively) and of the tools that run it."""
-    files = set()
-    for module in notebook_snippets(path):
-        files.update(dependency_files(module))
-    return source_hash(sorted(files), tool_versions())
+    """Hash of the snippets code a notebook's imports reach and of the tools that run it.
+
+    As for figures (``tilsite.library.deps``): ``from snippets.x import f`` counts f's
+    statements and what they use, so editing another function of x does not run the
+    notebook again; a module imported as a whole counts its files.
+    """
+    digests, files = [], set()
+    for code in notebook_code(path):
+        try:
+            digest, found = import_dependencies(code)
+        except SyntaxError:  # the cell fails when run; the notebook's own bytes are in the key
+            continue
+        digests.append(digest)
+        files.update(found)
+    return source_hash(sorted(files), *digests, tool_versions())
 
 
 def executed_path(nb_path: str | Path, executed_dir: Path) -> Path:
