@@ -211,8 +211,8 @@ def test_error_page_lists_each_message_once():
 
 # -- what a serve rebuild renders again (tilsite/nav/dirty.py) --------------------------------
 
-REBUILDS = r'''
-import re, sys, tempfile
+REBUILDS = r"""
+import json, re, sys, tempfile
 from pathlib import Path
 from mkdocs.config import load_config
 from mkdocs.commands.build import build
@@ -220,14 +220,18 @@ from mkdocs.commands.build import build
 site = Path(tempfile.mkdtemp())
 page = site / "index.html"
 started = False
-for step in sys.argv[1:]:
-    if step != "-":
-        old, new = step.split("=>")
-        path = Path("wavekit/smooth.py")
-        path.write_text(path.read_text().replace(old, new))
+for step in sys.argv[2:]:
+    if step.startswith("rm "):
+        Path(step[3:]).unlink()
+    elif step != "-":
+        for edit in step.split(" && "):
+            where, _, change = edit.rpartition("|")
+            old, new = change.split("=>")
+            path = Path(where or "wavekit/smooth.py")
+            path.write_text(path.read_text().replace(old, new))
     cfg = load_config("mkdocs.yml", site_dir=str(site))
     if not started:  # once, as `mkdocs serve` does; the plugin instance lives on across rebuilds
-        cfg.plugins.on_startup(command="serve", dirty=False)
+        cfg.plugins.on_startup(command="serve", dirty=sys.argv[1] == "--dirty")
         started = True
     before = page.stat().st_mtime_ns if page.exists() else None
     try:
@@ -236,28 +240,48 @@ for step in sys.argv[1:]:
     except BaseException as exc:
         result = "failed"
     value = re.search(r"sums to ([0-9.]*[0-9])", page.read_text())[1]
-    print(result, "rendered" if page.stat().st_mtime_ns != before else "kept", value)
-'''
+    docs = json.loads((site / "search/search_index.json").read_text())["docs"]
+    locations = [d["location"] for d in docs]
+    searched = sorted({loc.partition("#")[0] for loc in locations})
+    found = sorted({m for d in docs for m in re.findall(r"sums to ([0-9.]*[0-9])", d["text"])})
+    print(result, "rendered" if page.stat().st_mtime_ns != before else "kept", value,
+          "search:", ",".join(searched) or "-", "/".join(found),
+          "repeated" if len(set(locations)) != len(locations) else "once")
+"""
 
 
-def test_a_rebuild_renders_again_what_changed_and_only_that(tmp_path):
-    """`mkdocs serve` on the second site: a save that changes nothing, and a fix that restores the last
-    good files, render nothing again; an edit renders the page with the new value."""
+@pytest.mark.parametrize("flag", ["--dirty", ""], ids=["til serve --dirty", "mkdocs serve"])
+def test_a_rebuild_renders_again_what_changed_and_only_that(tmp_path, flag):
+    """`mkdocs serve` on the second site, with a second page: a save that changes nothing, and a fix
+    that restores the last good files, render nothing again; an edit renders both pages with the new
+    value; search holds each page's records once, the new ones, and forgets a page that is gone."""
     from test_othersite import SITE
 
     project = tmp_path / "othersite"
     shutil.copytree(SITE, project, ignore=shutil.ignore_patterns("__pycache__", "site", ".cache"))
+    for name in ("more", "most"):
+        (project / f"docs/{name}.md").write_text(f"# {name}\n\nAgain, it sums to {{{{ value smooth:smoothed_sum() }}}}.\n")
     steps = ["-",  # first build
              "-",  # nothing changed
              "WIDTH = 3=>WIDTH = 2",  # windows of 2: means 1.5, 2.5, 3.5, 4.5
              "def smoothed_sum():=>def smoothed_sum(:",  # broken
              "def smoothed_sum(:=>def smoothed_sum():",  # fixed as it was
-             "WIDTH = 2=>WIDTH = 3"]
-    proc = subprocess.run([sys.executable, "-c", REBUILDS, *steps], cwd=project, env=build_env(project),
+             "WIDTH = 2=>WIDTH = 3",
+             "docs/more.md|Again=>Once more && docs/most.md|Again=>Once more",  # two pages, not the home page
+             "rm docs/more.md"]
+    proc = subprocess.run([sys.executable, "-c", REBUILDS, flag, *steps], cwd=project, env=build_env(project),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.splitlines() == ["built rendered 9", "built kept 9", "built rendered 12",
-                                        "failed kept 12", "built kept 12", "built rendered 9"], proc.stderr[-3000:]
+    assert proc.stdout.splitlines() == [
+        "built rendered 9 search: ,more/,most/ 9 once",
+        "built kept 9 search: ,more/,most/ 9 once",
+        "built rendered 12 search: ,more/,most/ 12 once",
+        "failed kept 12 search: ,more/,most/ 12 once",
+        "built kept 12 search: ,more/,most/ 12 once",
+        "built rendered 9 search: ,more/,most/ 9 once",
+        "built kept 9 search: ,more/,most/ 9 once",
+        "built rendered 9 search: ,most/ 9 once",  # the page list changed: every page (next-page links)
+    ], proc.stderr[-3000:]
 
 
 def test_a_page_written_by_a_failed_build_is_rendered_again():

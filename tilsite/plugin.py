@@ -214,9 +214,10 @@ class TilPlugin(BasePlugin[TilConfig]):
             package = ""  # no package: the build says so
         pages = {f.src_uri for f in files.documentation_pages()}
         others = tree_digest(self.docs, contents=False, skip=lambda rel: rel in pages)
+        site = "\n".join(sorted(pages)) + repr(sorted(self.notebook_notes.items()))  # notebooks and their notes
 
         def key(f) -> str:
-            h = hashlib.sha256("\0".join((signature, package, others, f.src_uri,
+            h = hashlib.sha256("\0".join((signature, package, others, site, f.src_uri,
                                            self.updated.get(f.src_uri, ""))).encode())
             if f.abs_src_path:
                 h.update(Path(f.abs_src_path).read_bytes())

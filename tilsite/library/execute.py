@@ -150,7 +150,7 @@ def tool_versions() -> str:
     instead of importlib.metadata's scan of every sys.path entry (70 ms).
     """
     out = []
-    for module, dist in (("matplotlib", "matplotlib"), ("numpy", "numpy"),
+    for module, dist in (("matplotlib", "matplotlib"), ("numpy", "numpy"), ("sympy", "sympy"),
                          ("koreanize_matplotlib", "koreanize_matplotlib")):
         spec = importlib.util.find_spec(module)
         infos = sorted(Path(spec.origin).parents[1].glob(f"{dist}-*.dist-info")) if spec and spec.origin else []

@@ -8,6 +8,7 @@ only the values whose code changed.  The cache is one JSON file under
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -15,7 +16,6 @@ from pathlib import Path
 from .deps import expression_dependencies, source_hash
 from .execute import ExecError, load, package, reads_cache, tool_versions, warnings_are_errors
 
-FORMAT_VERSION = "1"  # bump when format_value changes
 
 
 def evaluate(module: str, expr: str) -> str:
@@ -48,6 +48,14 @@ def format_value(value) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=1)
+def _format_code() -> str:
+    """Source of format_value(): a change to how values are printed computes them all again."""
+    import inspect
+
+    return inspect.getsource(format_value)
+
+
 class ValueCache:
     """Values' text on disk under `root`, keyed by a hash of the code their expression reaches."""
 
@@ -76,7 +84,7 @@ class ValueCache:
             return None
         digest, files = deps
         # another numpy may print other digits
-        return source_hash(files, digest, qual, expr, FORMAT_VERSION, sys.version.split()[0], tool_versions())[:20]
+        return source_hash(files, digest, qual, expr, _format_code(), sys.version.split()[0], tool_versions())[:20]
 
     def get(self, module: str, expr: str) -> str:
         key = self.key(module, expr)

@@ -15,8 +15,8 @@ So this module decides instead, by comparing with the last successful build:
 * A written note or notebook is re-rendered when its inputs changed: its own
   source, the nav signature, the bytes of the snippets package (what its values,
   figures, included code and notebook run read), the files under docs/ that are
-  not pages (name, size and mtime: the images whose sizes it shows) and its last
-  commit date. A save that changes nothing, or an edit undone (the fix of a
+  not pages (name, size and mtime: the images whose sizes it shows), the list of
+  pages and which note each notebook belongs to, and its last commit date. A save that changes nothing, or an edit undone (the fix of a
   broken build, say), re-renders nothing. Includes from outside the package and
   docs/ are not followed: edit the page, or restart, to see those.
 * A page written by a build that then failed is re-rendered by the next one,
@@ -32,7 +32,7 @@ Two more things follow from re-rendering a few pages only:
   (it expects one page per dirty rebuild, and `mkdocs serve` without --dirty
   keeps nothing), so after a rebuild search would find 3 pages of 515. The
   index is completed from the last good build's records of the pages not
-  rendered again (``complete_search_index``).
+  rendered again and still on the site (``complete_search_index``).
 
 The state lives on a DirtyServe object held by the plugin, which MkDocs keeps across serve rebuilds.
 """
@@ -64,6 +64,7 @@ class DirtyServe:
         self.signature: str | None = None
         self.pending: str | None = None
         self.rendered: set[str] = set()  # URLs of the pages this build renders
+        self.pages: set[str] = set()  # URLs of every page of this build
         self.page_keys: dict[str, str] = {}  # src_uri -> hash of a written page's inputs, last good build
         self.pending_keys: dict[str, str] = {}
         self.placeholders: set[str] = set()
@@ -90,8 +91,10 @@ class DirtyServe:
         nav_changed = signature != self.signature
         self.pending = signature  # committed by build_succeeded()
         self.pending_keys, self.placeholders, self.written_now = {}, placeholders, set()
-        self.rendered = set()
+        self.rendered, self.pages = set(), set()
         for f in files.documentation_pages():
+            url = "" if f.url in (".", "./") else f.url  # as Page.url, and search records, name the home page
+            self.pages.add(url)
             if f.src_uri in placeholders:
                 modified = nav_changed
             else:
@@ -99,7 +102,7 @@ class DirtyServe:
                 modified = key != self.page_keys.get(f.src_uri)
             f.is_modified = (lambda m=modified: m)
             if modified:
-                self.rendered.add(f.url)
+                self.rendered.add(url)
         if not nav_changed:
             theme.static_templates.clear()  # the last good build's 404.html and sitemap.xml stay
 
@@ -110,14 +113,15 @@ class DirtyServe:
         if self.pending is not None:
             self.signature, self.pending = self.pending, None
             self.page_keys = self.pending_keys
+        self.written_now = set()
 
     def build_failed(self) -> None:
         """What this failed build wrote is rendered again by the next one."""
         for src in self.written_now:
             self.page_keys.pop(src, None)
-        if self.written_now & self.placeholders:
-            self.signature = None
-        self.pending = None
+        if self.pending is not None and (self.pending != self.signature or self.written_now & self.placeholders):
+            self.signature = None  # its 404.html and sitemap.xml (written first) or placeholders may show its nav
+        self.pending, self.written_now = None, set()
 
     def complete_search_index(self, index_file: Path) -> None:
         """Put back the records of the pages this build did not render into Material's
@@ -130,14 +134,19 @@ class DirtyServe:
             return doc["location"].partition("#")[0]
 
         if self.search_docs is not None:
+            # this build's records of a page: its last run, from its page record (Material's own
+            # merge under --dirty keeps the old records of all but one page before the new ones)
             fresh: dict[str, list[dict]] = {}
             for doc in data["docs"]:
                 if page(doc) in self.rendered:
+                    if doc["location"] == page(doc):
+                        fresh[page(doc)] = []
                     fresh.setdefault(page(doc), []).append(doc)
             docs = []
             for doc in self.search_docs:
                 if page(doc) not in self.rendered:
-                    docs.append(doc)
+                    if page(doc) in self.pages:  # a page gone from the site: not searchable
+                        docs.append(doc)
                 else:
                     docs.extend(fresh.pop(page(doc), []))  # at the page's first record, once
             for rest in fresh.values():  # a page new to the site
@@ -153,14 +162,16 @@ def tree_digest(root: Path, *, contents: bool, skip=lambda rel: False) -> str:
     h = hashlib.sha256()
     for path in sorted(root.rglob("*")) if root.is_dir() else []:
         rel = path.relative_to(root).as_posix()
-        if not path.is_file() or skip(rel) or "__pycache__" in path.parts:
-            continue
-        h.update(rel.encode() + b"\0")
-        if contents:
-            h.update(path.read_bytes())
-        else:
-            st = path.stat()
-            h.update(f"{st.st_size} {st.st_mtime_ns}".encode())
+        parts = path.relative_to(root).parts
+        if skip(rel) or "__pycache__" in parts or any(p.startswith(".") for p in parts):
+            continue  # as MkDocs, dotfiles (an editor's swap files) are not part of the site
+        try:
+            if not path.is_file():
+                continue
+            data = path.read_bytes() if contents else "{0.st_size} {0.st_mtime_ns}".format(path.stat()).encode()
+        except FileNotFoundError:
+            continue  # an editor's temporary file, gone since the listing
+        h.update(rel.encode() + b"\0" + data)
     return h.hexdigest()
 
 
