@@ -13,10 +13,12 @@ So this module decides instead, by comparing with the last successful build:
   written, mkdocs.yml and the theme overrides. Their hash is the nav signature;
   placeholders are re-rendered when it changed.
 * A written note or notebook is re-rendered when its inputs changed: its own
-  source, the nav signature, the bytes of the snippets package (what its values,
-  figures, included code and notebook run read), the files under docs/ that are
-  not pages (name, size and mtime: the images whose sizes it shows), the list of
-  pages and which note each notebook belongs to, and its last commit date. A save that changes nothing, or an edit undone (the fix of a
+  source, the nav signature, the snippets code it shows (a note: the bytes of
+  the whole package, what its values, figures and included code read; a
+  notebook paired with a note: the code its imports reach, as its run is
+  keyed), the files under docs/ that are not pages (name, size and mtime: the
+  images whose sizes it shows), the list of pages, which note each notebook
+  belongs to, pyproject.toml (the wheel's name), and its last commit date. A save that changes nothing, or an edit undone (the fix of a
   broken build, say), re-renders nothing. Includes from outside the package and
   docs/ are not followed: edit the page, or restart, to see those.
 * A page written by a build that then failed is re-rendered by the next one,
