@@ -64,6 +64,11 @@ def reads_cache(mode: str) -> bool:
     return mode == "auto"
 
 
+def reads_value_cache(mode: str) -> bool:
+    """Whether values may come from the cache: unless `force`; `off` stubs figures, values it still shows."""
+    return mode != "force"
+
+
 class ExecError(TilError):
     """A snippet directive that cannot be carried out; the message names file and line."""
 

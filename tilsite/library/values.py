@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .deps import expression_dependencies, source_hash
-from .execute import ExecError, load, package, reads_cache, tool_versions, warnings_are_errors
+from .execute import ExecError, load, package, reads_value_cache, tool_versions, warnings_are_errors
 
 
 
@@ -88,7 +88,7 @@ class ValueCache:
 
     def get(self, module: str, expr: str) -> str:
         key = self.key(module, expr)
-        if key is not None and reads_cache(self.mode) and key in self._saved:
+        if key is not None and reads_value_cache(self.mode) and key in self._saved:
             text = self._saved[key]
         else:
             text = evaluate(module, expr)
