@@ -9,6 +9,7 @@ the plugin instance. Options: ``tilsite.config.TilConfig``.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -516,7 +517,6 @@ class TilPlugin(BasePlugin[TilConfig]):
 
     @event_priority(0)
     def _post_build_math(self, config):
-        self.dirty.build_succeeded()
         m = self.math
         if m is None:
             return
@@ -541,16 +541,22 @@ class TilPlugin(BasePlugin[TilConfig]):
         self.notebook_css = {}
 
     @event_priority(-100)  # after the search plugin has written search_index.json
-    def _post_build_search_tex(self, config):
-        if self.search_tex:
-            searchtext.add_tex_field(Path(config.site_dir) / "search" / "search_index.json", self.search_tex)
+    def _post_build_search_index(self, config):
+        """The search index, read and written once: the TeX field (tilsite/render/searchtext.py) and,
+        after a rebuild of a few pages under `mkdocs serve`, the records of the others (tilsite/nav/dirty.py)."""
+        index_file = Path(config.site_dir) / "search" / "search_index.json"
+        serving = self.dirty.dirty_serving()
+        if (self.search_tex or serving) and index_file.is_file():
+            index = json.loads(index_file.read_text("utf-8"))
+            searchtext.add_tex_field(index, self.search_tex)
+            if serving:  # after the TeX field: the records put back carry theirs
+                self.dirty.complete_search_index(index)
+            index_file.write_text(json.dumps(index, separators=(",", ":")), "utf-8")  # as Material writes it
         self.search_tex = {}
 
-    @event_priority(-110)  # after the TeX field: the records put back carry theirs
-    def _post_build_search_pages(self, config):
-        """After a rebuild of a few pages under `mkdocs serve`, search still covers every page."""
-        if self.dirty.dirty_serving():
-            self.dirty.complete_search_index(Path(config.site_dir) / "search" / "search_index.json")
+    @event_priority(0)
+    def _post_build_dirty(self, config):
+        self.dirty.build_succeeded()  # what the next serve rebuild compares with (tilsite/nav/dirty.py)
 
-    on_post_build = CombinedEvent(_post_build_math, _post_build_values, _post_build_notebook_css,
-                                  _post_build_search_tex, _post_build_search_pages)
+    on_post_build = CombinedEvent(_post_build_dirty, _post_build_math, _post_build_values, _post_build_notebook_css,
+                                  _post_build_search_index)

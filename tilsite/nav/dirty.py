@@ -42,7 +42,6 @@ The state lives on a DirtyServe object held by the plugin, which MkDocs keeps ac
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from pathlib import Path
 
@@ -125,12 +124,10 @@ class DirtyServe:
             self.signature = None  # its 404.html and sitemap.xml (written first) or placeholders may show its nav
         self.pending, self.written_now = None, set()
 
-    def complete_search_index(self, index_file: Path) -> None:
-        """Put back the records of the pages this build did not render into Material's
-        search index (see module docstring), each page's records where they were."""
-        if not index_file.is_file():
-            return
-        data = json.loads(index_file.read_text("utf-8"))
+    def complete_search_index(self, index: dict) -> None:
+        """Put back into Material's search index (its parsed search_index.json) the records
+        of the pages this build did not render (see module docstring), each page's records
+        where they were."""
 
         def page(doc: dict) -> str:
             return doc["location"].partition("#")[0]
@@ -139,7 +136,7 @@ class DirtyServe:
             # this build's records of a page: its last run, from its page record (Material's own
             # merge under --dirty keeps the old records of all but one page before the new ones)
             fresh: dict[str, list[dict]] = {}
-            for doc in data["docs"]:
+            for doc in index["docs"]:
                 if page(doc) in self.rendered:
                     if doc["location"] == page(doc):
                         fresh[page(doc)] = []
@@ -153,10 +150,8 @@ class DirtyServe:
                     docs.extend(fresh.pop(page(doc), []))  # at the page's first record, once
             for rest in fresh.values():  # a page new to the site
                 docs.extend(rest)
-            if docs != data["docs"]:
-                data["docs"] = docs
-                index_file.write_text(json.dumps(data, separators=(",", ":")), "utf-8")  # as Material writes it
-        self.search_docs = data["docs"]
+            index["docs"] = docs
+        self.search_docs = index["docs"]
 
 
 def tree_digest(root: Path, *, contents: bool, skip=lambda rel: False) -> str:

@@ -17,10 +17,8 @@ section, and ``add_tex_field`` writes it into the search index as a field
 from __future__ import annotations
 
 import html as html_lib
-import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from . import katex
 
@@ -145,16 +143,14 @@ def section_tex(html: str) -> dict[str, str]:
     return {k: " ".join(v) for k, v in out.items() if v}
 
 
-def add_tex_field(index_file: Path, tex_by_url: dict[str, dict[str, str]]) -> int:
-    """Write each section's TeX as the searched-but-hidden field ``tex`` of its record in
-    Material's search_index.json; returns the number of records given one."""
-    data = json.loads(index_file.read_text("utf-8"))
+def add_tex_field(index: dict, tex_by_url: dict[str, dict[str, str]]) -> int:
+    """Give each section's record in Material's search index (its parsed search_index.json)
+    the section's TeX as the searched-but-hidden field ``tex``; returns the number of records given one."""
     n = 0
-    for doc in data["docs"]:
+    for doc in index["docs"]:
         url, _, anchor = doc["location"].partition("#")
         tex = tex_by_url.get(url, {}).get(anchor)
         if tex:
             doc["tex"] = tex
             n += 1
-    index_file.write_text(json.dumps(data, separators=(",", ":")), "utf-8")  # as Material writes it
     return n
